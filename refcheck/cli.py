@@ -1,0 +1,147 @@
+"""The ``refcheck`` command line. Commands stay thin: they check arguments and call the library."""
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import __version__
+from .errors import DataError, InputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Check imaging referrals against the Norwegian and Danish guidelines (refcheck.report/1).")
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+
+
+class Guideline(str, Enum):
+    no = "no"
+    dk = "dk"
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"refcheck: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"refcheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Print the version and exit.")) -> None:
+    """refcheck: a linter for imaging referrals."""
+
+
+@app.command()
+def check(
+    input: str = typer.Argument(..., help="A .txt file, a directory, a .jsonl/.csv batch, a FHIR .json, or - for stdin."),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="text for people; json/jsonl per the contract."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write here instead of stdout."),
+    guideline: Optional[Guideline] = typer.Option(None, "--guideline", help="Override the guideline (no or dk)."),
+    english: bool = typer.Option(False, "--english", help="Text format: findings' messages in English."),
+    show_text: bool = typer.Option(False, "--show-text", help="Text format: print each referral with its evidence highlighted."),
+) -> None:
+    """Check referrals and print one report per referral, in input order."""
+    from .api import check_record
+    from .reading import iter_records
+    from .render import to_json_line, to_text
+
+    stream = open(out, "w", encoding="utf-8") if out else sys.stdout
+    colour = out is None and format is Format.text and sys.stdout.isatty()
+    reports = []
+    count = 0
+    try:
+        for record in iter_records(input):
+            report = check_record(record, guideline.value if guideline else None)
+            count += 1
+            if format is Format.jsonl:
+                stream.write(to_json_line(report) + "\n")
+            elif format is Format.json:
+                reports.append(report.to_dict())
+            else:
+                stream.write(to_text(report, record.text if show_text else None, colour, english) + "\n\n")
+        if format is Format.json:
+            json.dump(reports if len(reports) != 1 else reports[0], stream, ensure_ascii=False, indent=2)
+            stream.write("\n")
+    except (InputError, DataError) as exc:
+        _fail(str(exc))
+    finally:
+        if out:
+            stream.close()
+    if out:
+        typer.echo(f"refcheck: wrote {count} report(s) to {out}", err=True)
+
+
+@app.command("rules")
+def list_rules(
+    select: Optional[str] = typer.Option(None, "--select", help="Only rules whose code starts with this prefix (e.g. NO-LBP)."),
+    format: Format = typer.Option(Format.text, "--format", "-f"),
+) -> None:
+    """List the rule catalogue: code, name, severity, verdict and citation."""
+    from .rules.engine import load_catalogue
+
+    rules = [r for r in load_catalogue().rules if not select or r.code.startswith(select.upper())]
+    if format is not Format.text:
+        rows = [{"code": r.code, "name": r.name, "kind": r.kind, "severity": r.severity,
+                 "appropriateness": r.appropriateness, "citation": r.citation} for r in rules]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2 if format is Format.json else None))
+        return
+    for r in rules:
+        verdict = r.appropriateness or "finding"
+        typer.echo(f"{r.code:12s} {r.name:52s} {r.severity:8s} {verdict:12s} {r.citation}")
+
+
+@app.command("rule")
+def explain_rule(code: str = typer.Argument(..., help="A rule code, e.g. NO-LBP-001.")) -> None:
+    """Explain one rule: what it checks, why, an example referral, the guideline text."""
+    from .rules.engine import load_catalogue
+
+    rule = load_catalogue().get(code)
+    if rule is None:
+        _fail(f"[RC020] no rule {code!r}; see `refcheck rules` for the catalogue")
+    rec = rule.recommended(None)
+    typer.echo(f"{rule.code} ({rule.name})\n")
+    typer.echo(f"Kind: {rule.kind}; severity: {rule.severity}"
+               + (f"; verdict: {rule.appropriateness}" if rule.appropriateness else "")
+               + (f"; recommends: {rec}" if rec else ""))
+    typer.echo(f"\n## What it checks\n{rule.doc['checks']}\n\n## Why it matters\n{rule.doc['why']}")
+    typer.echo(f"\n## Example referral\n{rule.doc['example']}\n\n## Message\n  nb: {rule.message['nb']}\n"
+               f"  da: {rule.message['da']}\n  en: {rule.message['en']}")
+    typer.echo(f"\n## Guideline text\n\"{rule.doc['guideline']}\"\n\n## Reference\n{rule.citation}")
+
+
+@app.command()
+def evaluate(
+    gold: list[Path] = typer.Argument(..., help="Gold JSONL file(s) in the contract's examples format."),
+    show_errors: int = typer.Option(0, "--show-errors", help="Show up to N errors per field."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the metrics as JSON here."),
+) -> None:
+    """Per-field accuracy, red-flag precision/recall/F1 and the appropriateness confusion matrix."""
+    from .evaluate import evaluate as run, format_evaluation, load_gold
+
+    missing = [str(p) for p in gold if not p.exists()]
+    if missing:
+        _fail(f"[RC304] no such file: {', '.join(missing)}")
+    try:
+        ev = run(load_gold(gold))
+    except (json.JSONDecodeError, KeyError) as exc:
+        _fail(f"[RC021] the gold file is not in the examples format ({exc})")
+    typer.echo(format_evaluation(ev, show_errors))
+    if json_out:
+        json_out.write_text(json.dumps(ev.to_dict(), indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,23 @@
+"""Every spaCy ``._`` extension refcheck uses, declared in one place.
+
+``Doc._.sections``  list of :class:`refcheck.sections.Section` (header-detected sections)
+``Doc._.mentions``  list of :class:`refcheck.mentions.Mention` (lexicon matches + context)
+``Doc._.cues``      list of :class:`refcheck.mentions.Mention` for question cues
+``Token._.section`` the section category a token lies in, or None
+"""
+from __future__ import annotations
+
+from spacy.tokens import Doc, Token
+
+_DOC = {"sections": None, "mentions": None, "cues": None}
+_TOKEN = {"section": None}
+
+
+def register() -> None:
+    """Declare the extensions (idempotent)."""
+    for name, default in _DOC.items():
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=default)
+    for name, default in _TOKEN.items():
+        if not Token.has_extension(name):
+            Token.set_extension(name, default=default)

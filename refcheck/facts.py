@@ -1,0 +1,327 @@
+"""From a processed Doc to the facts a referral states.
+
+This is where the pipeline's mentions, sections, question cues and quantities become
+the contract's extraction fields (patient, exam, history, the four components, red
+flags) and the extra facts the guideline rules read (conditions, signs, intents …).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from . import quantities as q
+from .mentions import Mention
+
+LARGE_JOINTS = {"shoulder", "elbow", "hip_pelvis", "knee", "ankle_foot"}
+BACK_REGIONS = {"lumbar_spine", "thoracic_spine", "sacroiliac"}
+SPINE_REGIONS = BACK_REGIONS | {"cervical_spine", "coccyx"}
+RADICULAR_CONDITIONS = {"radiculopathy"}
+RADICULAR_FINDINGS = {"lasegue", "paresis", "sensory_deficit", "reflexes"}
+# Conditions that point at a region when the text names no body part.
+CONDITION_REGION = {
+    "impingement": "shoulder", "frozen_shoulder": "shoulder", "rotator_cuff_tear": "shoulder", "ac_joint": "shoulder",
+    "epicondylitis": "elbow", "carpal_tunnel": "hand_wrist", "trigger_finger": "hand_wrist", "ganglion": "hand_wrist",
+    "meniscus_tear": "knee", "pelvic_girdle_pain": "hip_pelvis", "labral_tear": "hip_pelvis", "coccydynia": "coccyx",
+    "whiplash": "cervical_spine", "ankylosing_spondylitis": "sacroiliac", "sacroiliitis": "sacroiliac",
+    "achilles": "ankle_foot", "plantar_fasciitis": "ankle_foot", "prolapse": "lumbar_spine",
+    "nonspecific_back_pain": "lumbar_spine", "spinal_stenosis": "lumbar_spine", "radiculopathy": "lumbar_spine",
+}
+_QUESTION_WORD = re.compile(r"(?i)\b(hva|hvorfor|hvordan|hvilken|hvilke|kva|kvifor|korleis|kven|hvad|årsak|årsag|forklaring)\b")
+
+
+@dataclass
+class Facts:
+    """Everything refcheck knows about one referral before the rules judge it."""
+
+    language: str
+    guideline: str
+    age: int | None = None
+    sex: str | None = None
+    modality: str | None = None
+    region: str | None = None
+    laterality: str | None = None
+    symptom_weeks: float | None = None
+    improving: bool | None = None
+    trauma: bool = False
+    prior_treatment: bool = False
+    history: bool = False
+    clinical_findings: bool = False
+    tentative_diagnosis: bool = False
+    tentative_text: str | None = None
+    tentative_span: tuple[int, int] | None = None
+    clinical_question: bool = False
+    question_text: str | None = None
+    question_span: tuple[int, int] | None = None
+    red_flags: list[Mention] = field(default_factory=list)  # affirmed, deduplicated by code
+    age_onset: bool = False
+    conditions: set[str] = field(default_factory=set)  # suspected or known, not negated
+    condition_mentions: dict[str, Mention] = field(default_factory=dict)
+    signs: set[str] = field(default_factory=set)  # affirmed findings and symptoms
+    intents: set[str] = field(default_factory=set)
+    risk_factors: set[str] = field(default_factory=set)
+    wad_grade: int | None = None
+    recent_injury: bool = False
+    radicular: bool = False
+    repeat_recent: bool = False
+    evidence: dict[str, tuple[int, int]] = field(default_factory=dict)  # fact → span
+
+    @property
+    def flag_codes(self) -> set[str]:
+        return {m.code for m in self.red_flags} | ({"age_onset"} if self.age_onset else set())
+
+
+def _first(mentions: list[Mention], category: str, pred=lambda m: True) -> Mention | None:
+    for m in mentions:
+        if m.category == category and pred(m):
+            return m
+    return None
+
+
+def _sentence_spans(doc: Doc) -> list[tuple[int, int]]:
+    return [(s.start_char, s.end_char) for s in doc.sents]
+
+
+def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
+    """Read the facts of one referral from its processed Doc and structured fields."""
+    text = doc.text
+    f = Facts(language=lang, guideline=guideline)
+    mentions: list[Mention] = doc._.mentions or []
+    cues: list[Mention] = doc._.cues or []
+    sections = doc._.sections or []
+    sents = _sentence_spans(doc)
+
+    # --- patient -----------------------------------------------------------------
+    a = q.age(text)
+    if a:
+        f.age, f.evidence["age"] = a.value, (a.start, a.end)
+    s = q.sex(text)
+    if s:
+        f.sex = s.value
+
+    # --- exam: modality, region, laterality ---------------------------------------
+    mod = _first(mentions, "modality")
+    if mod:
+        f.modality = mod.code
+        f.evidence["modality"] = (mod.start, mod.end)
+    f.region = _region(mentions, sections, text)
+    lat = [m for m in mentions if m.category == "laterality"]
+    if lat:
+        codes = {m.code for m in lat}
+        f.laterality = "bilateral" if "bilateral" in codes or {"left", "right"} <= codes else lat[0].code
+
+    # --- structured fields win ------------------------------------------------------
+    for key in ("age", "sex", "modality", "region"):
+        if meta.get(key) is not None:
+            setattr(f, key, meta[key])
+
+    in_q = {"clinical_question"}
+    # --- red flags, conditions, signs, intents -----------------------------------------
+    seen_flags: set[str] = set()
+    for m in mentions:
+        if m.category == "red_flag" and m.affirmed and m.section not in in_q and m.code not in seen_flags:
+            if _in_question_sentence(m, text, sents):
+                continue
+            seen_flags.add(m.code)
+            f.red_flags.append(m)
+        elif m.category == "condition" and not m.negated and not m.family:
+            f.conditions.add(m.code)
+            f.condition_mentions.setdefault(m.code, m)
+        elif m.category in ("finding", "symptom") and m.affirmed and m.section not in in_q:
+            f.signs.add(m.code)
+        elif m.category == "intent" and not m.negated:
+            f.intents.add(m.code)
+        elif m.category == "risk_factor" and not m.negated:
+            f.risk_factors.add(m.code)
+        elif m.category == "treatment" and not m.negated and not m.family:
+            f.prior_treatment = True
+    # Measured fever and raised inflammation markers are red flags too.
+    for t in q.temperatures(text):
+        if t.value >= 38.0 and "fever_infection" not in seen_flags:
+            seen_flags.add("fever_infection")
+            f.red_flags.append(Mention("red_flag", "fever_infection", "quantity.temperature", t.start, t.end, 0, 0, 0))
+    for lab in q.lab_values(text):
+        name, value = lab.value
+        high = (name == "CRP" and value >= 10) or (name in ("SR", "SENKNING", "SR-VERDI") and value >= 30)
+        if high and "inflammatory_signs" not in seen_flags:
+            seen_flags.add("inflammatory_signs")
+            f.red_flags.append(Mention("red_flag", "inflammatory_signs", "quantity.lab", lab.start, lab.end, 0, 0, 0))
+    f.trauma = "trauma" in seen_flags
+    f.red_flags.sort(key=lambda m: m.start)
+
+    # --- course and duration ---------------------------------------------------------
+    f.symptom_weeks = _duration(text, mentions, sents)
+    course = [m for m in mentions if m.category == "course" and not m.hypothetical and not m.family]
+    if course:
+        last = course[-1]
+        improving = last.code == "improving"
+        f.improving = (not improving) if last.negated else improving
+    wad = q.wad_grade(text)
+    if wad:
+        f.wad_grade = wad.value
+        f.conditions.add("whiplash")
+
+    f.radicular = bool(f.conditions & RADICULAR_CONDITIONS and any(
+        m.affirmed for c, m in f.condition_mentions.items() if c in RADICULAR_CONDITIONS)) \
+        or "radiating_pain" in f.signs or bool(f.signs & RADICULAR_FINDINGS)
+    f.recent_injury = f.trauma and (f.symptom_weeks is not None and f.symptom_weeks <= 2.0)
+    if f.region is None:
+        for code in f.conditions:
+            if code in CONDITION_REGION:
+                f.region = CONDITION_REGION[code]
+                break
+
+    # age_onset: back pain beginning before 20 or after 55.
+    if f.age is not None and f.region in BACK_REGIONS and f.age >= 16:
+        onset = f.age - (f.symptom_weeks or 0) / 52.0
+        if (f.symptom_weeks is not None or f.age > 55) and (onset > 55 or onset < 20):
+            f.age_onset = True
+
+    if "repeat_measurement" in f.intents:
+        # "målt for 1 år siden": a repeat within two years.
+        f.repeat_recent = any(d.value < 104 for d in q.durations(text))
+    _components(f, doc, mentions, cues, sections, sents)
+    return f
+
+
+def _in_question_sentence(m: Mention, text: str, sents: list[tuple[int, int]]) -> bool:
+    """A flag named in a question ("Spm. metastaser?") is suspected, not documented."""
+    for s, e in sents:
+        if s <= m.start < e:
+            sentence = text[s:e].strip()
+            return sentence.endswith("?") and sentence.lower().startswith(("spm", "spørsmål", "spørgsmål", "?"))
+    return False
+
+
+def _region(mentions: list[Mention], sections, text: str) -> str | None:
+    regions = [m for m in mentions if m.category == "region" and not m.negated]
+    if not regions:
+        return None
+    # Prefer the region named next to the requested modality / in the first sentence.
+    codes = [m.code for m in regions]
+    specific = [c for c in codes if c not in ("spine",)]
+    if "bone_density" in specific:
+        return "bone_density"
+    if "thoracic_spine" in specific and "lumbar_spine" in specific:
+        # "thorakolumbalt … Th12": thoracic when a thoracic level/part is named.
+        return "thoracic_spine" if any(m.code == "thoracic_spine" for m in regions[:3]) else "lumbar_spine"
+    if specific:
+        first = regions[0]
+        if first.code == "spine" and len(specific) > 0:
+            return specific[0]
+        # the exam's own region: the first region mention within the first sentence wins
+        return first.code if first.code != "spine" else specific[0]
+    return None
+
+
+def _duration(text: str, mentions: list[Mention], sents: list[tuple[int, int]]) -> float | None:
+    cands = q.durations(text)
+    if not cands:
+        return None
+    complaint = {"symptom", "course", "red_flag", "condition"}
+    by_sent: dict[int, set[str]] = {}
+    hist_sent: set[int] = set()
+    for m in mentions:
+        by_sent.setdefault(m.sent, set()).add(m.category)
+    for i, (s, e) in enumerate(sents):
+        low = text[s:e].lower()
+        if re.search(r"\b(operert|opereret|målt|malt|tidligere|tidlegare|sist|forrige|menopause|behandlet|røntgen tatt|mr tatt|rtg tatt)\b", low) \
+                and not re.search(r"smert|vondt|plage|gener|ondt", low):
+            hist_sent.add(i)
+
+    def sent_index(pos: int) -> int:
+        for i, (s, e) in enumerate(sents):
+            if s <= pos < e:
+                return i
+        return -1
+
+    ranked = []
+    for c in cands:
+        i = sent_index(c.start)
+        if i in hist_sent:
+            continue
+        score = 0 if by_sent.get(i, set()) & complaint else 1
+        ranked.append((score, c.start, c.value))
+    if not ranked:
+        return None
+    ranked.sort()
+    return ranked[0][2]
+
+
+def _components(f: Facts, doc: Doc, mentions: list[Mention], cues: list[Mention], sections, sents) -> None:
+    text = doc.text
+    body = {}
+    for s in sections:
+        content = s.body(text)
+        if len(re.findall(r"\w+", content)) >= 1:
+            body.setdefault(s.category, (s.body_start, s.end, content))
+
+    # history: the complaint itself, its course, duration, treatment, risk factors.
+    hist_cats = {"symptom", "course", "treatment", "risk_factor", "red_flag"}
+    not_hist_sections = {"clinical_findings", "tentative_diagnosis", "clinical_question", "exam_request"}
+    f.history = "history" in body or any(
+        m.category in hist_cats and m.section not in not_hist_sections and not m.family for m in mentions) \
+        or (f.symptom_weeks is not None) or f.trauma
+
+    # clinical findings: any examination or test result.
+    f.clinical_findings = "clinical_findings" in body or any(
+        m.category == "finding" and not m.hypothetical and m.section not in ("clinical_question",) for m in mentions) \
+        or bool(q.temperatures(text)) or bool(q.lab_values(text))
+
+    # tentative diagnosis: a condition suspected or known; a diagnosis section; a code.
+    cond = [m for m in mentions if m.category == "condition" and not m.negated and not m.family and not m.rule_out]
+    flag_susp = [m for m in mentions if m.category == "red_flag" and m.code in ("malignancy", "osteoporosis", "fever_infection")
+                 and not m.negated and not m.family and not m.rule_out and _suspected(m, text, sents)]
+    if "tentative_diagnosis" in body:
+        s, e, content = body["tentative_diagnosis"]
+        f.tentative_diagnosis, f.tentative_text, f.tentative_span = True, content.splitlines()[0][:200], (s, e)
+    elif cond or flag_susp or q.diagnosis_codes(text):
+        first = (cond + flag_susp)[0] if (cond or flag_susp) else None
+        f.tentative_diagnosis = True
+        if first is not None:
+            f.tentative_text, f.tentative_span = text[first.start:first.end], (first.start, first.end)
+        else:
+            code = q.diagnosis_codes(text)[0]
+            f.tentative_text, f.tentative_span = code.value, (code.start, code.end)
+
+    # clinical question: a question section, a question sentence, or a request cue.
+    if "clinical_question" in body:
+        s, e, content = body["clinical_question"]
+        f.clinical_question, f.question_text, f.question_span = True, content.splitlines()[0][:200], (s, e)
+        return
+    cond_sents = {m.sent for m in cond + flag_susp}
+    for i, (s, e) in enumerate(sents):
+        sentence = text[s:e].strip()
+        if not sentence.endswith("?"):
+            continue
+        if any(sec.category == "tentative_diagnosis" and sec.start <= s < sec.end for sec in sections):
+            continue
+        stripped = sentence.rstrip("?").strip()
+        bare_prefix = stripped.startswith("?")
+        asks = _QUESTION_WORD.search(sentence) or (i in cond_sents and not bare_prefix)
+        if asks:
+            f.clinical_question, f.question_text, f.question_span = True, sentence[:200], (s, e)
+            return
+    for c in cues:
+        if c.code in ("rule_out", "evaluate", "question") and not c.family and c.section not in ("history",) or \
+                c.code in ("rule_out",):
+            if c.code == "question" and not text[c.start:c.end].lower().startswith(("spør", "spm", "problem")):
+                continue
+            s, e = _sentence_of(c.start, sents)
+            f.clinical_question, f.question_text, f.question_span = True, text[s:e].strip()[:200], (s, e)
+            return
+
+
+def _suspected(m: Mention, text: str, sents) -> bool:
+    s, e = _sentence_of(m.start, sents)
+    sentence = text[s:e]
+    before = text[max(s, m.start - 25):m.start].lower()
+    return "?" in sentence or bool(re.search(r"(mistanke|mistenk|susp|obs\.?|spm|mulig|trolig|sannsynlig|forenlig|kjent|kendt)", before))
+
+
+def _sentence_of(pos: int, sents) -> tuple[int, int]:
+    for s, e in sents:
+        if s <= pos < e:
+            return s, e
+    return pos, pos

@@ -1,0 +1,49 @@
+"""The unit the pipeline produces: a lexicon concept found in the text, with its context."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Mention:
+    """One lexicon match with the ConText modifiers that apply to it.
+
+    Offsets (``start``/``end``) are character offsets into the *normalised* text; the
+    report maps them back to the original text.
+    """
+
+    category: str
+    code: str
+    entry_id: str
+    start: int
+    end: int
+    tok_start: int
+    tok_end: int
+    sent: int
+    section: str | None = None
+    modifiers: set[str] = field(default_factory=set)
+
+    @property
+    def negated(self) -> bool:
+        return "NEGATED_EXISTENCE" in self.modifiers
+
+    @property
+    def hypothetical(self) -> bool:
+        return "HYPOTHETICAL" in self.modifiers
+
+    @property
+    def family(self) -> bool:
+        return "FAMILY" in self.modifiers
+
+    @property
+    def historical(self) -> bool:
+        return "HISTORICAL" in self.modifiers
+
+    @property
+    def rule_out(self) -> bool:
+        return "RULE_OUT" in self.modifiers
+
+    @property
+    def affirmed(self) -> bool:
+        """Present in this patient: not negated, hypothetical, about someone else or to be ruled out."""
+        return not (self.modifiers & {"NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "RULE_OUT"})

@@ -1,0 +1,287 @@
+"""The spaCy pipeline: blank ``nb``/``da`` language classes plus refcheck's components.
+
+    tokenizer (+ clinicians' abbreviations as special cases)
+    → refcheck_sentences   sentence starts at line breaks and sentence punctuation
+    → refcheck_sections    header-detected sections (Anamnese:, Klinisk us.:, Spm: …)
+    → refcheck_lexicon     lexicon matches → Doc._.mentions / Doc._.cues
+    → refcheck_context     ConText: negated / hypothetical / family / historical / rule-out
+
+Nynorsk uses the ``nb`` language class with the nynorsk lexicons layered over the
+bokmål ones. All factories are registered here; nothing is loaded at import time.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import compile_infix_regex, compile_suffix_regex
+
+from . import extensions
+from .errors import DataError
+from .lexicon import TermMatcher, abbreviations, load_entries
+from .mentions import Mention
+from .paths import lexicon_dir
+
+extensions.register()
+
+SPACY_LANG = {"nb": "nb", "nn": "nb", "da": "da"}
+CONTEXT_CATEGORIES = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "HISTORICAL", "RULE_OUT", "PSEUDO", "TERMINATE")
+CONTEXT_DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE")
+CONTEXT_KEYS = {"literal", "category", "direction", "max_scope", "pattern", "metadata"}
+SECTION_CATEGORIES = ("history", "clinical_findings", "tentative_diagnosis", "clinical_question", "exam_request", "other")
+
+
+def _layers(lang: str) -> tuple[str, ...]:
+    """Lexicon folders read for ``lang``: nynorsk builds on bokmål."""
+    return ("nb", "nn") if lang == "nn" else (lang,)
+
+
+def _read_json(lang: str, name: str, key: str) -> list[dict]:
+    rows: list[dict] = []
+    for layer in _layers(lang):
+        path = lexicon_dir() / layer / name
+        if path.exists():
+            try:
+                rows += json.loads(path.read_text(encoding="utf-8"))[key]
+            except (json.JSONDecodeError, KeyError) as exc:
+                raise DataError(f"[RC507] {path}: expected a JSON object with a '{key}' list ({exc})") from exc
+    return rows
+
+
+# --- tokenizer -----------------------------------------------------------------------
+
+def _customise_tokenizer(nlp: Language, lang: str) -> None:
+    # Numbers directly followed by sentence punctuation ("CRP 45.") and slashes between
+    # words ("ve./hø.", "nakke/skulder") are split; abbreviations stay one token.
+    suffixes = list(nlp.Defaults.suffixes) + [r"(?<=[0-9])\.", r"(?<=[0-9])°"]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    infixes = list(nlp.Defaults.infixes) + [r"(?<=[a-zA-ZæøåÆØÅ.])/(?=[a-zA-ZæøåÆØÅ])"]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    layers = {layer for layer in _layers(lang)}
+    abbr: dict[str, str] = {}
+    for layer in layers:
+        abbr.update(abbreviations(layer))
+    for form in abbr:
+        if not (form.endswith(".") or "/" in form or "-" in form):
+            continue
+        for variant in {form, form.capitalize(), form.upper()}:
+            nlp.tokenizer.add_special_case(variant, [{"ORTH": variant}])
+
+
+# --- components ----------------------------------------------------------------------
+
+_SENT_END = {".", "?", "!", ":"}
+
+
+@Language.component("refcheck_sentences")
+def sentences(doc: Doc) -> Doc:
+    """Sentence starts after a line break and after . ? ! (and a header colon)."""
+    start_next = True
+    for tok in doc:
+        if tok.is_space and "\n" in tok.text:
+            tok.is_sent_start = start_next or tok.i == 0
+            start_next = True
+            continue
+        tok.is_sent_start = start_next
+        start_next = tok.text in _SENT_END or "\n" in tok.whitespace_
+        if tok.text == ":":
+            start_next = False  # "Spm: prolaps?" is one sentence with its header
+    return doc
+
+
+class SectionDetector:
+    """Find section headers (medspaCy Sectionizer shape) and label every token's section."""
+
+    def __init__(self, nlp: Language, name: str, lang: str):
+        rules = _read_json(lang, "section_rules.json", "section_rules")
+        by_literal: dict[str, str] = {}
+        for rule in rules:
+            if rule.get("category") not in SECTION_CATEGORIES:
+                raise DataError(f"[RC508] section rule {rule!r}: category must be one of {SECTION_CATEGORIES}")
+            by_literal[rule["literal"].lower()] = rule["category"]
+        self.by_literal = by_literal
+        alts = "|".join(re.escape(lit) for lit in sorted(by_literal, key=len, reverse=True))
+        # A header starts a line (or follows a sentence end) and is followed by ':' / '-',
+        # or ends with '.' itself (an abbreviation such as "Spm." or "Obj."), or ends the line.
+        self.pattern = re.compile(
+            rf"(?:^|(?<=[.!?]\s)|(?<=[.!?]))[ \t]*(?P<h>{alts})(?:[ \t]*[:\-](?!\d)|(?<=\.)(?=\s)|[ \t]*(?=\n|$))",
+            re.IGNORECASE | re.MULTILINE)
+
+    def __call__(self, doc: Doc) -> Doc:
+        from .sections import Section
+
+        text = doc.text
+        heads = []
+        for m in self.pattern.finditer(text):
+            category = self.by_literal[m.group("h").lower()]
+            heads.append((m.start("h"), m.end(), category))
+        sections: list[Section] = []
+        for i, (start, body_start, category) in enumerate(heads):
+            end = heads[i + 1][0] if i + 1 < len(heads) else len(text)
+            sections.append(Section(category, start, body_start, end))
+        doc._.sections = sections
+        if sections:
+            k = 0
+            for tok in doc:
+                while k < len(sections) and tok.idx >= sections[k].end:
+                    k += 1
+                if k < len(sections) and tok.idx >= sections[k].start:
+                    tok._.section = sections[k].category
+        return doc
+
+
+class LexiconComponent:
+    """Match the language's lexicons; results go to ``Doc._.mentions`` and ``Doc._.cues``."""
+
+    def __init__(self, nlp: Language, name: str, lang: str):
+        self.lang = lang
+        tokenizer = nlp.tokenizer
+        self.matcher = TermMatcher(lang, lambda s: [t.text for t in tokenizer(s)])
+        entries = []
+        for layer in _layers(lang):
+            entries += load_entries(layer)
+        for entry in entries:
+            for term in entry.terms:
+                self.matcher.add(term, entry)
+        self.size = len(entries)
+
+    def __call__(self, doc: Doc) -> Doc:
+        words = [t.text for t in doc]
+        sent_of = _sentence_index(doc)
+        best: dict[tuple[str, int], tuple[int, object]] = {}
+        for start, end, entry in self.matcher.match(words):
+            key = (entry.category, start)
+            if key not in best or best[key][0] < end:
+                best[key] = (end, entry)
+        mentions: list[Mention] = []
+        cues: list[Mention] = []
+        covered: dict[str, int] = {}
+        for (category, start), (end, entry) in sorted(best.items(), key=lambda kv: (kv[0][1], -kv[1][0])):
+            if covered.get(category, -1) > start:
+                continue  # inside a longer match of the same category
+            covered[category] = end
+            span = doc[start:end]
+            m = Mention(category, entry.code, entry.id, span.start_char, span.end_char, start, end,
+                        sent_of[start], doc[start]._.section)
+            (cues if category == "question_cue" else mentions).append(m)
+        doc._.mentions = mentions
+        doc._.cues = cues
+        return doc
+
+
+def _sentence_index(doc: Doc) -> list[int]:
+    out = []
+    k = -1
+    for tok in doc:
+        if tok.is_sent_start:
+            k += 1
+        out.append(max(k, 0))
+    return out
+
+
+class ContextComponent:
+    """ConText (Harkema et al. 2009) as in medspaCy, with per-language rule files.
+
+    A modifier's scope runs from the trigger in its direction to the end of the sentence,
+    a TERMINATE term, another trigger of the same direction, or ``max_scope`` tokens.
+    PSEUDO triggers ("ingen bedring") consume look-alike triggers inside them.
+    """
+
+    def __init__(self, nlp: Language, name: str, lang: str):
+        tokenizer = nlp.tokenizer
+        self.matcher = TermMatcher(lang, lambda s: [t.text for t in tokenizer(s)])
+        for rule in _read_json(lang, "context_rules.json", "context_rules"):
+            unknown = set(rule) - CONTEXT_KEYS
+            if unknown:
+                raise DataError(f"[RC509] context rule {rule.get('literal')!r}: unknown keys {sorted(unknown)}; "
+                                f"allowed: {sorted(CONTEXT_KEYS)}")
+            if rule.get("category") not in CONTEXT_CATEGORIES or rule.get("direction") not in CONTEXT_DIRECTIONS:
+                raise DataError(f"[RC510] context rule {rule.get('literal')!r}: category must be one of "
+                                f"{CONTEXT_CATEGORIES} and direction one of {CONTEXT_DIRECTIONS}")
+            self.matcher.add(rule["literal"], (rule["category"], rule["direction"], rule.get("max_scope")))
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = (doc._.mentions or []) + (doc._.cues or [])
+        if not mentions:
+            return doc
+        words = [t.text for t in doc]
+        found = self.matcher.match(words)
+        if not found:
+            return doc
+        sent_of = _sentence_index(doc)
+        # Longest trigger wins where triggers overlap (PSEUDO "ingen bedring" beats "ingen").
+        found.sort(key=lambda x: (x[0], -(x[1] - x[0])))
+        triggers = []
+        last_end = -1
+        for start, end, payload in found:
+            if start < last_end:
+                continue
+            triggers.append((start, end, payload))
+            last_end = end
+        terminators = {s for s, e, p in triggers if p[1] == "TERMINATE" or p[0] == "PSEUDO"}
+        sent_bounds = _sentence_bounds(sent_of)
+        scopes = []
+        for start, end, (category, direction, max_scope) in triggers:
+            if category in ("PSEUDO", "TERMINATE"):
+                continue
+            s_lo, s_hi = sent_bounds[sent_of[start]]
+            if direction in ("FORWARD", "BIDIRECTIONAL"):
+                hi = s_hi if max_scope is None else min(s_hi, end + max_scope)
+                for t in range(end, hi):
+                    if t in terminators:
+                        hi = t
+                        break
+                scopes.append((end, hi, category))
+            if direction in ("BACKWARD", "BIDIRECTIONAL"):
+                lo = s_lo if max_scope is None else max(s_lo, start - max_scope)
+                for t in range(start - 1, lo - 1, -1):
+                    if t in terminators:
+                        lo = t + 1
+                        break
+                scopes.append((lo, start, category))
+        for m in mentions:
+            for lo, hi, category in scopes:
+                if m.tok_start >= lo and m.tok_end <= hi or (lo <= m.tok_start < hi):
+                    m.modifiers.add(category)
+        return doc
+
+
+def _sentence_bounds(sent_of: list[int]) -> dict[int, tuple[int, int]]:
+    bounds: dict[int, tuple[int, int]] = {}
+    for i, s in enumerate(sent_of):
+        lo, _ = bounds.get(s, (i, i))
+        bounds[s] = (lo, i + 1)
+    return bounds
+
+
+@Language.factory("refcheck_sections", default_config={"lang": "nb"})
+def make_sections(nlp: Language, name: str, lang: str) -> SectionDetector:
+    return SectionDetector(nlp, name, lang)
+
+
+@Language.factory("refcheck_lexicon", default_config={"lang": "nb"})
+def make_lexicon(nlp: Language, name: str, lang: str) -> LexiconComponent:
+    return LexiconComponent(nlp, name, lang)
+
+
+@Language.factory("refcheck_context", default_config={"lang": "nb"})
+def make_context(nlp: Language, name: str, lang: str) -> ContextComponent:
+    return ContextComponent(nlp, name, lang)
+
+
+@lru_cache(maxsize=None)
+def build(lang: str) -> Language:
+    """The pipeline for ``lang`` (nb, nn or da), built once per process."""
+    if lang not in SPACY_LANG:
+        raise ValueError(f"[RC001] unsupported language {lang!r}; expected nb, nn or da")
+    nlp = spacy.blank(SPACY_LANG[lang])
+    _customise_tokenizer(nlp, lang)
+    nlp.add_pipe("refcheck_sentences")
+    nlp.add_pipe("refcheck_sections", config={"lang": lang})
+    nlp.add_pipe("refcheck_lexicon", config={"lang": lang})
+    nlp.add_pipe("refcheck_context", config={"lang": lang})
+    return nlp

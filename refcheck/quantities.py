@@ -1,0 +1,171 @@
+"""Quantities read from referral text: age, sex, symptom duration, WAD grade, lab values.
+
+Pure functions over the normalised text, so they are easy to test in tables. Each returns
+its value and the character span it came from (normalised offsets).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NUMBER_WORDS = {
+    "en": 1, "ett": 1, "ei": 1, "et": 1, "én": 1, "eitt": 1, "ein": 1, "eín": 1, "to": 2, "tre": 3, "fire": 4,
+    "fem": 5, "seks": 6, "sju": 7, "syv": 7, "åtte": 8, "otte": 8, "ni": 9, "ti": 10, "elleve": 11, "tolv": 12,
+    "par": 2, "halvt": 0.5, "halv": 0.5, "halvanden": 1.5, "halvannen": 1.5, "atten": 18,
+}
+_UNIT_WEEKS = {"d": 1 / 7, "w": 1.0, "m": 4.35, "y": 52.0}
+_UNITS = (
+    r"(?P<unit>dager|dagar|dage|dagen|dag|døgn|døgnet|d\b|uker|ukene|uka|uke|veker|vekene|veka|veke|uger|ugerne|ugers|uge|"
+    r"ukers|vekers|u\b|måneder|månedene|måneders|måned|månader|månadene|månad|mnd\.?|mndr\.?|mdr\.?|md\.|"
+    r"halvår|år|års|aar|åra)"
+)
+_NUM = r"(?P<n1>\d+(?:[.,]\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_RANGE = _NUM + r"(?:\s*(?:-|–|til|à|a|eller)\s*(?P<n2>\d+(?:[.,]\d+)?))?"
+DURATION = re.compile(r"(?<![\w/])(?:et |ett |eit |ei |en )?" + _RANGE + r"\s*-?\s*" + _UNITS + r"(?!\w)", re.IGNORECASE)
+_RECENT = re.compile(
+    r"(?P<w>siste døgn|siste døgnet|sidste døgn|siden i går|sidan i går|siden i forgårs|sidan i forgårs|i går|i forgårs|"
+    r"siden i natt|sidan i natt|i nat|i natt|siden i morges|i morges|i dag|idag)", re.IGNORECASE)
+
+# Words before a number that make it something other than the complaint's duration.
+_NOT_DURATION_BEFORE = re.compile(r"(?:\bved|\bfra|\bfrå|\bsom|\bfødt|\bf\.|\balder|\bi alder av|\bpå|\b[Kk]|\bM|\baged?)\s*$")
+_AGE_AFTER = re.compile(r"^\s*(?:gammel|gml\.?|gl\.?|g\.|gamal|kvinne|mann|kvinde|mand|dame|herre|gutt|gut|jente|pige|dreng|pasient|pas\.|pt\.|,\s*(?:kvinne|mann|kvinde|mand))", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: object
+    start: int
+    end: int
+
+
+def _num(s: str | None) -> float | None:
+    if s is None:
+        return None
+    s = s.lower()
+    if s in _NUMBER_WORDS:
+        return float(_NUMBER_WORDS[s])
+    try:
+        return float(s.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _unit(u: str) -> str:
+    u = u.lower().rstrip(".")
+    if u.startswith(("d", "døgn")):
+        return "d"
+    if u.startswith(("u", "v")):
+        return "w"
+    if u.startswith("halvår"):
+        return "h"
+    if u.startswith("m"):
+        return "m"
+    return "y"
+
+
+def durations(text: str) -> list[Quantity]:
+    """Every duration-like phrase, in weeks, with its span; ages are excluded."""
+    out: list[Quantity] = []
+    for m in DURATION.finditer(text):
+        before = text[max(0, m.start() - 12):m.start()]
+        after = text[m.end():m.end() + 12]
+        unit = _unit(m.group("unit"))
+        if unit == "y" and (_AGE_AFTER.match(after) or re.search(r"(?:årig|år gl)", m.group(), re.I)):
+            continue
+        if _NOT_DURATION_BEFORE.search(before):
+            continue
+        if unit == "y" and re.match(r"^\s*(?:siden|sidan|siden)\b", after) is None and re.search(r"\d{4}", m.group()):
+            continue
+        n1, n2 = _num(m.group("n1")), _num(m.group("n2"))
+        if n1 is None:
+            continue
+        n = (n1 + n2) / 2 if n2 is not None and n2 > n1 else n1
+        weeks = 26.0 * n if unit == "h" else n * _UNIT_WEEKS[unit]
+        if unit == "y" and n > 60:
+            continue  # a year or an age, not a duration
+        out.append(Quantity(round(weeks, 1), m.start(), m.end()))
+    for m in _RECENT.finditer(text):
+        w = m.group("w").lower()
+        out.append(Quantity(0.0 if w in ("i dag", "idag") else 0.1, m.start(), m.end()))
+    out.sort(key=lambda q: q.start)
+    return out
+
+
+_FEMALE = r"kvinne|kvinner|kvinde|kv\.|kv|dame|jente|pige|frue|hun|ho|kvinna|K"
+_MALE = r"mann|menn|mand|herre|gutt|gut|dreng|han|hr\.|M"
+_AGE_PATTERNS = [
+    re.compile(r"(?<!\w)(?P<age>\d{1,3})\s*-?\s*(?:årig|årige|åring|år\s+gammel|år\s+gml\.?|år\s+gl\.?|år\s+gamal|års?\s+gamle|yo\b)", re.I),
+    re.compile(r"(?<!\w)(?:" + _FEMALE + "|" + _MALE + r"|pasient|pas\.|pt\.|patient|alder:?|age:?)\s*,?\s*(?P<age>\d{1,3})(?!\s*(?:kg|cm|mm|%|uker|dager|mnd|mdr|måneder|uger|dage|gr|°|[.,]\d))(?:\s*år)?(?!\w)"),
+    re.compile(r"(?<!\w)(?P<age>\d{1,3})\s*år\s*,?\s*(?:gammel\s+|gml\.?\s+|gl\.?\s+)?(?:" + _FEMALE + "|" + _MALE + r"|pasient|pas\.|pt\.)(?!\w)", re.I),
+    re.compile(r"^\s*(?P<age>\d{1,3})\s*(?:år|aar)\b", re.I | re.M),
+]
+
+
+def age(text: str) -> Quantity | None:
+    """The patient's age in years ("52 år kvinne", "K 45", "41-årig kvinde", "Mann 34 år")."""
+    best: Quantity | None = None
+    for pat in _AGE_PATTERNS:
+        for m in pat.finditer(text):
+            value = int(m.group("age"))
+            if 0 < value <= 110:
+                q = Quantity(value, m.start("age"), m.end("age"))
+                if best is None or q.start < best.start:
+                    best = q
+                break
+        if best is not None:
+            break
+    return best
+
+
+_SEX = re.compile(r"(?<!\w)(?P<f>kvinne|kvinner|kvinde|kvinna|kv\.|dame|jente|pige|frue)(?!\w)|(?<!\w)(?P<m>mann|mand|herre|gutt|gut|dreng)(?!\w)"
+                  r"|(?<![\w/])(?P<fk>K)(?=\s*,?\s*\d)|(?<![\w/])(?P<mk>M)(?=\s*,?\s*\d{1,3}\s*(?:år|,|\.|$))", re.IGNORECASE)
+_SEX_CASE = re.compile(r"(?<![\w/])(?P<fk>K)(?=\s*,?\s*\d)|(?<![\w/])(?P<mk>M)(?=\s*,?\s*\d{1,3}\s*(?:år|,|\.|\s|$))")
+_PRONOUN = re.compile(r"(?<!\w)(?P<f>hun|ho|henne|hende|hennes|hennar)(?!\w)|(?<!\w)(?P<m>han|ham|hans)(?!\w)", re.IGNORECASE)
+_FAMILY_BEFORE = re.compile(r"(?:mor|far|søster|bror|datter|sønn|søn|moder|fader|mormor|farmor|bestemor|bedstemor|ektemann|ægtemand)\W*$", re.I)
+
+
+def sex(text: str) -> Quantity | None:
+    """female / male from the words for the patient, else from pronouns."""
+    for m in re.finditer(r"(?<!\w)(?P<f>kvinne|kvinner|kvinde|kvinna|kv\.|dame|jente|pige|frue)(?!\w)|(?<!\w)(?P<m>mann|mand|herre|gutt|gut|dreng)(?!\w)", text, re.I):
+        if _FAMILY_BEFORE.search(text[max(0, m.start() - 15):m.start()]):
+            continue
+        return Quantity("female" if m.group("f") else "male", m.start(), m.end())
+    m = _SEX_CASE.search(text)
+    if m:
+        return Quantity("female" if m.group("fk") else "male", m.start(), m.end())
+    m = _PRONOUN.search(text)
+    if m:
+        return Quantity("female" if m.group("f") else "male", m.start(), m.end())
+    return None
+
+
+_WAD = re.compile(r"\bWAD\s*(?:grad|gr\.?|type|grade)?\s*(?P<g>[0-4])(?:\s*[-/–]\s*(?P<g2>[0-4]))?|\bgrad\s*(?P<g3>[0-4])\s*WAD", re.I)
+
+
+def wad_grade(text: str) -> Quantity | None:
+    """The whiplash (WAD) grade when the text states one; a range gives its upper end."""
+    m = _WAD.search(text)
+    if not m:
+        return None
+    g = m.group("g2") or m.group("g") or m.group("g3")
+    return Quantity(int(g), m.start(), m.end())
+
+
+_TEMP = re.compile(r"(?:feber|temp\.?|temperatur|tp\.?)\s*(?:på|:|=)?\s*(?P<t>3[5-9](?:[.,]\d)?|4[0-2](?:[.,]\d)?)\s*(?:°|grader|gr\.?|C)?", re.I)
+_LAB = re.compile(r"(?<!\w)(?P<name>CRP|SR|senkning|SR-verdi|sänka|leukocytter|leuk\.?|LPK|hvite|ALP|PSA)\s*(?:på|:|=|er|var|ca\.?)?\s*(?P<v>\d+(?:[.,]\d+)?)", re.I)
+_CODE = re.compile(r"(?<![\w/])(?:L\d{2}|M\d{2}(?:\.\d{1,2})?|S\d{2}(?:\.\d{1,2})?|DM\d{2}(?:\.\d)?)(?![\w/])")
+
+
+def temperatures(text: str) -> list[Quantity]:
+    return [Quantity(float(m.group("t").replace(",", ".")), m.start(), m.end()) for m in _TEMP.finditer(text)]
+
+
+def lab_values(text: str) -> list[Quantity]:
+    """(name, value) pairs such as CRP 45 or SR 60."""
+    return [Quantity((m.group("name").upper(), float(m.group("v").replace(",", "."))), m.start(), m.end())
+            for m in _LAB.finditer(text)]
+
+
+def diagnosis_codes(text: str) -> list[Quantity]:
+    """ICPC-2 (L86) and ICD-10 (M54.5) codes."""
+    return [Quantity(m.group(), m.start(), m.end()) for m in _CODE.finditer(text)]

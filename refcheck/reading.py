@@ -1,0 +1,192 @@
+"""Reading referrals: files, directories, JSONL/CSV batches, FHIR JSON and stdin.
+
+Every reader yields :class:`InputRecord` objects in input order, one per referral, and
+never raises for a bad record: a record that cannot be read carries a
+:class:`~refcheck.errors.RecordError` instead of text, so that the batch goes on and the
+number of reports equals the number of inputs.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from . import fhir
+from .errors import BAD_RECORD, DECODE_ERROR, MAX_CHARS, TOO_LONG, InputError, RecordError
+
+META_FIELDS = ("age", "sex", "language", "modality", "region", "referrer", "date")
+SUPPORTED_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".csv", ".json")
+
+
+@dataclass
+class InputRecord:
+    """One referral as read from the input, before checking."""
+
+    id: str
+    text: str | None
+    meta: dict = field(default_factory=dict)
+    error: RecordError | None = None
+
+
+def decode_bytes(data: bytes) -> tuple[str | None, RecordError | None]:
+    """Decode a referral file: UTF-8 (with or without BOM), else the best legacy guess.
+
+    Windows-1252 / Latin-1 exports are common from older EPR systems; charset-normalizer
+    chooses among the encodings such a file can have. Binary data is a decode error.
+    """
+    if b"\x00" in data[:4096]:
+        return None, RecordError(DECODE_ERROR, "[RC101] the file is binary, not text")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data, cp_isolation=["cp1252", "latin_1", "iso8859_15", "cp865", "mac_roman"]).best()
+    if best is None:
+        return None, RecordError(DECODE_ERROR, "[RC102] the bytes are not text in any supported encoding")
+    return str(best), None
+
+
+def _clean_meta(row: dict) -> dict:
+    meta = {}
+    for key in META_FIELDS:
+        value = row.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        meta[key] = value.strip() if isinstance(value, str) else value
+    return meta
+
+
+def _record_from_mapping(row: object, fallback_id: str) -> InputRecord:
+    if not isinstance(row, dict):
+        return InputRecord(fallback_id, None, error=RecordError(BAD_RECORD, "[RC201] a record must be a JSON object"))
+    rid = row.get("id")
+    rid = str(rid) if rid not in (None, "") else fallback_id
+    if fhir.is_fhir(row):
+        return fhir.record_from_resource(row, rid)
+    text = row.get("text")
+    if text is None:
+        return InputRecord(rid, None, _clean_meta(row), RecordError(BAD_RECORD, "[RC202] the record has no 'text' field"))
+    if not isinstance(text, str):
+        return InputRecord(rid, None, _clean_meta(row), RecordError(BAD_RECORD, "[RC203] 'text' must be a string"))
+    return _sized(InputRecord(rid, text, _clean_meta(row)))
+
+
+def _sized(rec: InputRecord) -> InputRecord:
+    if rec.text is not None and len(rec.text) > MAX_CHARS:
+        return InputRecord(rec.id, None, rec.meta,
+                           RecordError(TOO_LONG, f"[RC204] the text has {len(rec.text)} characters; the limit is {MAX_CHARS}"))
+    return rec
+
+
+def read_text_file(path: Path, rid: str | None = None) -> InputRecord:
+    """One ``.txt`` file = one referral; its id is the file name without suffix."""
+    rid = rid or path.stem
+    text, err = decode_bytes(path.read_bytes())
+    if err:
+        return InputRecord(rid, None, error=err)
+    return _sized(InputRecord(rid, text))
+
+
+def iter_jsonl(lines: Iterator[bytes], source: str) -> Iterator[InputRecord]:
+    """Read a JSON Lines batch; a line that is not JSON becomes a ``bad_record``."""
+    for n, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        fallback = f"{source}:{n}"
+        try:
+            line = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+        except UnicodeDecodeError:
+            yield InputRecord(fallback, None, error=RecordError(DECODE_ERROR, f"[RC103] line {n} is not UTF-8"))
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield InputRecord(fallback, None, error=RecordError(BAD_RECORD, f"[RC205] line {n} is not valid JSON ({exc.msg})"))
+            continue
+        yield _record_from_mapping(row, fallback)
+
+
+def iter_csv(path: Path) -> Iterator[InputRecord]:
+    """Read a CSV batch with a header row naming at least ``text`` (and usually ``id``)."""
+    data = path.read_bytes()
+    text, err = decode_bytes(data)
+    if err:
+        raise InputError(f"[RC301] cannot read CSV {path.name}: {err.message}")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
+    if not reader.fieldnames or "text" not in [f.strip().lower() for f in reader.fieldnames]:
+        raise InputError(f"[RC302] CSV {path.name} has no 'text' column (columns: id, text, and optionally "
+                         + ", ".join(META_FIELDS) + ")")
+    for n, row in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): v for k, v in row.items()}
+        if None in row.values() or "" in row and row[""]:
+            # Unequal column count: DictReader fills missing values with None / extra in ''.
+            yield InputRecord(str(row.get("id") or f"{path.name}:{n}"), None,
+                              error=RecordError(BAD_RECORD, f"[RC206] CSV row {n} has the wrong number of columns"))
+            continue
+        yield _record_from_mapping(row, f"{path.name}:{n}")
+
+
+def iter_json_file(path: Path) -> Iterator[InputRecord]:
+    """A ``.json`` file: a FHIR resource or Bundle, one record object, or a list of them."""
+    try:
+        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        yield InputRecord(path.stem, None, error=RecordError(BAD_RECORD, f"[RC207] {path.name} is not valid JSON ({exc})"))
+        return
+    if isinstance(doc, list):
+        for i, row in enumerate(doc, start=1):
+            yield _record_from_mapping(row, f"{path.stem}:{i}")
+    elif fhir.is_fhir(doc):
+        yield from fhir.records_from_json(doc, path.stem)
+    else:
+        yield _record_from_mapping(doc, path.stem)
+
+
+def iter_path(path: Path) -> Iterator[InputRecord]:
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        yield read_text_file(path)
+    elif suffix in (".jsonl", ".ndjson"):
+        with path.open("rb") as fh:
+            yield from iter_jsonl(fh, path.name)
+    elif suffix == ".csv":
+        yield from iter_csv(path)
+    elif suffix == ".json":
+        yield from iter_json_file(path)
+    else:
+        raise InputError(f"[RC303] unsupported input type '{suffix or path.name}'; expected one of "
+                         + ", ".join(SUPPORTED_SUFFIXES) + ", a directory, or '-' for stdin")
+
+
+def iter_records(source: str | Path) -> Iterator[InputRecord]:
+    """Yield the referrals of ``source``: a file, a directory of files, or ``-`` (stdin).
+
+    Raises:
+        InputError: if the input does not exist or cannot be read as a whole.
+    """
+    if str(source) == "-":
+        data = sys.stdin.buffer.read()
+        text, err = decode_bytes(data)
+        yield _sized(InputRecord("stdin", text, error=err)) if not err else InputRecord("stdin", None, error=err)
+        return
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"[RC304] no such file or directory: {path}")
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+        if not files:
+            raise InputError(f"[RC305] directory {path} has no referral files (" + ", ".join(SUPPORTED_SUFFIXES) + ")")
+        for p in files:
+            yield from iter_path(p)
+        return
+    yield from iter_path(path)
