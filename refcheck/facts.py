@@ -151,7 +151,9 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
     f.red_flags.sort(key=lambda m: m.start)
 
     # --- course and duration ---------------------------------------------------------
-    f.symptom_weeks = _duration(text, mentions, sents)
+    f.symptom_weeks, span = _duration(text, mentions, sents, f.evidence.get("age"))
+    if span:
+        f.evidence["weeks"] = span
     course = [m for m in mentions if m.category == "course" and not m.hypothetical and not m.family]
     if course:
         last = course[-1]
@@ -215,10 +217,10 @@ def _region(mentions: list[Mention], sections, text: str) -> str | None:
     return None
 
 
-def _duration(text: str, mentions: list[Mention], sents: list[tuple[int, int]]) -> float | None:
-    cands = q.durations(text)
+def _duration(text: str, mentions: list[Mention], sents: list[tuple[int, int]], age_span=None):
+    cands = [c for c in q.durations(text) if not (age_span and c.start < age_span[1] and age_span[0] < c.end)]
     if not cands:
-        return None
+        return None, None
     complaint = {"symptom", "course", "red_flag", "condition"}
     by_sent: dict[int, set[str]] = {}
     hist_sent: set[int] = set()
@@ -242,11 +244,11 @@ def _duration(text: str, mentions: list[Mention], sents: list[tuple[int, int]]) 
         if i in hist_sent:
             continue
         score = 0 if by_sent.get(i, set()) & complaint else 1
-        ranked.append((score, c.start, c.value))
+        ranked.append((score, c.start, c.value, (c.start, c.end)))
     if not ranked:
-        return None
+        return None, None
     ranked.sort()
-    return ranked[0][2]
+    return ranked[0][2], ranked[0][3]
 
 
 def _components(f: Facts, doc: Doc, mentions: list[Mention], cues: list[Mention], sections, sents) -> None:

@@ -91,11 +91,11 @@ def durations(text: str) -> list[Quantity]:
     return out
 
 
-_FEMALE = r"kvinne|kvinner|kvinde|kv\.|kv|dame|jente|pige|frue|hun|ho|kvinna|K"
-_MALE = r"mann|menn|mand|herre|gutt|gut|dreng|han|hr\.|M"
+_FEMALE = r"kvinne|kvinner|kvinde|kv\.|kv|dame|jente|pige|frue|hun|ho|kvinna"
+_MALE = r"mann|menn|mand|herre|gutt|gut|dreng|han|hr\."
 _AGE_PATTERNS = [
     re.compile(r"(?<!\w)(?P<age>\d{1,3})\s*-?\s*(?:årig|årige|åring|år\s+gammel|år\s+gml\.?|år\s+gl\.?|år\s+gamal|års?\s+gamle|yo\b)", re.I),
-    re.compile(r"(?<!\w)(?:" + _FEMALE + "|" + _MALE + r"|pasient|pas\.|pt\.|patient|alder:?|age:?)\s*,?\s*(?P<age>\d{1,3})(?!\s*(?:kg|cm|mm|%|uker|dager|mnd|mdr|måneder|uger|dage|gr|°|[.,]\d))(?:\s*år)?(?!\w)"),
+    re.compile(r"(?<!\w)(?:(?i:" + _FEMALE + "|" + _MALE + r"|pasient|pas\.|pt\.|patient|alder:?|age:?)|K|M)\s*,?\s*(?P<age>\d{1,3})(?!\s*(?:kg|cm|mm|%|uker|dager|mnd|mdr|måneder|uger|dage|gr|°|[.,]\d))(?:\s*(?i:år))?(?!\w)"),
     re.compile(r"(?<!\w)(?P<age>\d{1,3})\s*år\s*,?\s*(?:gammel\s+|gml\.?\s+|gl\.?\s+)?(?:" + _FEMALE + "|" + _MALE + r"|pasient|pas\.|pt\.)(?!\w)", re.I),
     re.compile(r"^\s*(?P<age>\d{1,3})\s*(?:år|aar)\b", re.I | re.M),
 ]
