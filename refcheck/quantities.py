@@ -27,7 +27,8 @@ _RECENT = re.compile(
     r"siden i natt|sidan i natt|i nat|i natt|siden i morges|i morges|i dag|idag)", re.IGNORECASE)
 
 # Words before a number that make it something other than the complaint's duration.
-_NOT_DURATION_BEFORE = re.compile(r"(?:\bved|\bfra|\bfrå|\bsom|\bfødt|\bf\.|\balder|\bi alder av|\bpå|\b[Kk]|\bM|\baged?)\s*$")
+_NOT_DURATION_BEFORE = re.compile(r"(?:\bved|\bfra|\bfrå|\bsom|\bfødt|\bf\.|\balder|\bi alder av|\bpå|\b[Kk]|\bM|\baged?|"
+                                  r"(?i:\bkvinne|\bkvinde|\bmann|\bmand|\bgutt|\bgut|\bjente|\bpige|\bdreng|\bdame|\bherre|\bpasient|\bpas\.|\bpt\.|\bkv\.))\s*,?\s*$")
 _AGE_AFTER = re.compile(r"^\s*(?:gammel|gml\.?|gl\.?|g\.|gamal|kvinne|mann|kvinde|mand|dame|herre|gutt|gut|jente|pige|dreng|pasient|pas\.|pt\.|,\s*(?:kvinne|mann|kvinde|mand))", re.IGNORECASE)
 
 
