@@ -28,6 +28,9 @@ CONDITION_REGION = {
     "achilles": "ankle_foot", "plantar_fasciitis": "ankle_foot", "prolapse": "lumbar_spine",
     "nonspecific_back_pain": "lumbar_spine", "spinal_stenosis": "lumbar_spine", "radiculopathy": "lumbar_spine",
 }
+# Red flags that count when merely suspected (contract: "suspected malignancy", "suspected infection").
+SUSPECTED_FLAGS = {"malignancy", "fever_infection", "cauda_equina", "osteoporosis"}
+_MINUTES = re.compile(r"(\d+)\s*(?:min|minutt|minutter|minutes)\b", re.I)
 _QUESTION_WORD = re.compile(r"(?i)\b(hva|hvorfor|hvordan|hvilken|hvilke|kva|kvifor|korleis|kven|hvad|årsak|årsag|forklaring)\b")
 
 
@@ -105,7 +108,7 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
     if mod:
         f.modality = mod.code
         f.evidence["modality"] = (mod.start, mod.end)
-    f.region = _region(mentions, sections, text)
+    f.region = _region(mentions, mod)
     lat = [m for m in mentions if m.category == "laterality"]
     if lat:
         codes = {m.code for m in lat}
@@ -120,8 +123,10 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
     # --- red flags, conditions, signs, intents -----------------------------------------
     seen_flags: set[str] = set()
     for m in mentions:
-        if m.category == "red_flag" and m.affirmed and m.section not in in_q and m.code not in seen_flags:
-            if _in_question_sentence(m, text, sents):
+        if m.category == "red_flag" and m.affirmed and m.code not in seen_flags:
+            if (m.section in in_q or _in_question_sentence(m, text, sents)) and m.code not in SUSPECTED_FLAGS:
+                continue
+            if m.code == "inflammatory_signs" and _short_stiffness(text, m):
                 continue
             seen_flags.add(m.code)
             f.red_flags.append(m)
@@ -187,6 +192,13 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
     return f
 
 
+def _short_stiffness(text: str, m: Mention) -> bool:
+    """Morning stiffness is a red flag only when it lasts over an hour (001 §6.1)."""
+    window = text[m.start:m.end + 40].split("\n")[0]
+    found = _MINUTES.search(window)
+    return bool(found and int(found.group(1)) < 60)
+
+
 def _in_question_sentence(m: Mention, text: str, sents: list[tuple[int, int]]) -> bool:
     """A flag named in a question ("Spm. metastaser?") is suspected, not documented."""
     for s, e in sents:
@@ -196,25 +208,32 @@ def _in_question_sentence(m: Mention, text: str, sents: list[tuple[int, int]]) -
     return False
 
 
-def _region(mentions: list[Mention], sections, text: str) -> str | None:
+def _region(mentions: list[Mention], modality: Mention | None) -> str | None:
+    """The exam's region: the one named in the modality's sentence, else the first named."""
     regions = [m for m in mentions if m.category == "region" and not m.negated]
     if not regions:
         return None
-    # Prefer the region named next to the requested modality / in the first sentence.
-    codes = [m.code for m in regions]
-    specific = [c for c in codes if c not in ("spine",)]
-    if "bone_density" in specific:
-        return "bone_density"
-    if "thoracic_spine" in specific and "lumbar_spine" in specific:
-        # "thorakolumbalt … Th12": thoracic when a thoracic level/part is named.
-        return "thoracic_spine" if any(m.code == "thoracic_spine" for m in regions[:3]) else "lumbar_spine"
-    if specific:
-        first = regions[0]
-        if first.code == "spine" and len(specific) > 0:
-            return specific[0]
-        # the exam's own region: the first region mention within the first sentence wins
-        return first.code if first.code != "spine" else specific[0]
-    return None
+    specific = [m for m in regions if m.code != "spine"]
+    if not specific:
+        return None
+    codes = {m.code for m in specific}
+    if modality is not None:
+        near = [m for m in specific if m.sent == modality.sent]
+        if near:
+            near_codes = {m.code for m in near}
+            if {"thoracic_spine", "lumbar_spine"} <= near_codes:
+                return "thoracic_spine" if any(m.code == "thoracic_spine" for m in specific if m.sent != modality.sent) \
+                    or near[0].code == "thoracic_spine" else "lumbar_spine"
+            return min(near, key=lambda m: abs(m.start - modality.end)).code
+        if modality.code == "DXA" and "bone_density" in codes:
+            return "bone_density"
+    if {"thoracic_spine", "lumbar_spine"} <= codes:
+        # "thorakolumbalt … Th12": thoracic when a thoracic level or part is named.
+        return "thoracic_spine" if sum(m.code == "thoracic_spine" for m in specific) >= 1 else "lumbar_spine"
+    first = specific[0]
+    if first.code == "bone_density" and len(codes) > 1 and (modality is None or modality.code != "DXA"):
+        return next(m.code for m in specific if m.code != "bone_density")
+    return first.code
 
 
 def _duration(text: str, mentions: list[Mention], sents: list[tuple[int, int]], age_span=None):
@@ -275,9 +294,12 @@ def _components(f: Facts, doc: Doc, mentions: list[Mention], cues: list[Mention]
     cond = [m for m in mentions if m.category == "condition" and not m.negated and not m.family and not m.rule_out]
     flag_susp = [m for m in mentions if m.category == "red_flag" and m.code in ("malignancy", "osteoporosis", "fever_infection")
                  and not m.negated and not m.family and not m.rule_out and _suspected(m, text, sents)]
+    names_condition = _question_names_condition(body, text, sents, sections)
     if "tentative_diagnosis" in body:
         s, e, content = body["tentative_diagnosis"]
         f.tentative_diagnosis, f.tentative_text, f.tentative_span = True, content.splitlines()[0][:200], (s, e)
+    elif names_condition:
+        f.tentative_diagnosis, f.tentative_span = True, names_condition
     elif cond or flag_susp or q.diagnosis_codes(text):
         first = (cond + flag_susp)[0] if (cond or flag_susp) else None
         f.tentative_diagnosis = True
@@ -313,6 +335,28 @@ def _components(f: Facts, doc: Doc, mentions: list[Mention], cues: list[Mention]
             s, e = _sentence_of(c.start, sents)
             f.clinical_question, f.question_text, f.question_span = True, text[s:e].strip()[:200], (s, e)
             return
+
+
+def _question_names_condition(body: dict, text: str, sents, sections) -> tuple[int, int] | None:
+    """A short question without a question word names a condition ("Spm: Pneumoni?")."""
+    spans = []
+    if "clinical_question" in body:
+        s, e, _ = body["clinical_question"]
+        spans.append((s, e))
+    for s, e in sents:
+        sentence = text[s:e].strip()
+        if sentence.lower().startswith(("spm", "spørsmål", "spørgsmål", "spoersmaal")):
+            spans.append((s, e))
+    for s, e in spans:
+        for part in re.split(r"(?<=\?)", text[s:e]):
+            part = part.strip().split(":")[-1].strip()
+            if not part.endswith("?") or _QUESTION_WORD.search(part):
+                continue
+            words = re.findall(r"[^\W\d_]+", part)
+            if 1 <= len(words) <= 5:
+                start = text.index(part, s)
+                return start, start + len(part)
+    return None
 
 
 def _suspected(m: Mention, text: str, sents) -> bool:

@@ -71,7 +71,7 @@ def detect(text: str, use_lingua: bool = True) -> str:
     (top, top_score), (_, second) = ranked[0], ranked[1]
     if top_score >= 2.0 and top_score >= 1.5 * second + 1.0:
         return top
-    if use_lingua and len(words) >= 4:
+    if use_lingua and len(words) >= 8:
         detector, names = _lingua()
         values = detector.compute_language_confidence_values(text)
         conf = {names[v.language]: v.value for v in values}

@@ -192,7 +192,9 @@ class TermMatcher:
         if hit is None:
             folded = fold(text)
             expanded = self._abbr.get(folded)
-            key = stem(fold(expanded), self.lang) if expanded else stem(folded, self.lang)
+            if expanded:
+                folded = fold(expanded)
+            key = stem(folded, self.lang)
             hit = (key, folded, bool(_NUM.match(text)))
             self._cache[text] = hit
         return hit

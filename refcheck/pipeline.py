@@ -102,7 +102,11 @@ class SectionDetector:
         for rule in rules:
             if rule.get("category") not in SECTION_CATEGORIES:
                 raise DataError(f"[RC508] section rule {rule!r}: category must be one of {SECTION_CATEGORIES}")
-            by_literal[rule["literal"].lower()] = rule["category"]
+            lit = rule["literal"].lower()
+            by_literal[lit] = rule["category"]
+            # Texts typed without æøå write "Spoersmaal:", "Undersoekelse:".
+            ascii_lit = lit.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+            by_literal.setdefault(ascii_lit, rule["category"])
         self.by_literal = by_literal
         alts = "|".join(re.escape(lit) for lit in sorted(by_literal, key=len, reverse=True))
         # A header starts a line (or follows a sentence end) and is followed by ':' / '-',
