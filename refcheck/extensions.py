@@ -3,14 +3,14 @@
 ``Doc._.sections``  list of :class:`refcheck.sections.Section` (header-detected sections)
 ``Doc._.mentions``  list of :class:`refcheck.mentions.Mention` (lexicon matches + context)
 ``Doc._.cues``      list of :class:`refcheck.mentions.Mention` for question cues
-``Token._.section`` the section category a token lies in, or None
+``Doc._.tokens``    :class:`refcheck.pipeline.TokenInfo` (words, offsets, sentences, sections)
 """
 from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-_DOC = {"sections": None, "mentions": None, "cues": None}
-_TOKEN = {"section": None}
+_DOC = {"sections": None, "mentions": None, "cues": None, "tokens": None}
+_TOKEN: dict = {}
 
 
 def register() -> None:

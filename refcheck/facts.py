@@ -83,7 +83,7 @@ def _first(mentions: list[Mention], category: str, pred=lambda m: True) -> Menti
 
 
 def _sentence_spans(doc: Doc) -> list[tuple[int, int]]:
-    return [(s.start_char, s.end_char) for s in doc.sents]
+    return doc._.tokens.sentences()
 
 
 def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:

@@ -15,7 +15,9 @@ import json
 import re
 from functools import lru_cache
 
+import numpy
 import spacy
+from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_suffix_regex
@@ -74,22 +76,63 @@ def _customise_tokenizer(nlp: Language, lang: str) -> None:
 
 # --- components ----------------------------------------------------------------------
 
-_SENT_END = {".", "?", "!", ":"}
+_SENT_END = {".", "?", "!"}
+
+
+class TokenInfo:
+    """Plain-Python views of a Doc's tokens, computed once per Doc.
+
+    Components read these lists instead of iterating spaCy Token objects again and again
+    (Token creation dominates the cost of Python loops over a Doc).
+    """
+
+    __slots__ = ("words", "starts", "ends", "sent_of", "sent_bounds", "section_of")
+
+    def __init__(self, doc: Doc):
+        arr = doc.to_array([IDX, LENGTH])
+        text = doc.text
+        self.starts = [int(i) for i in arr[:, 0]]
+        self.ends = [int(i + n) for i, n in arr]
+        self.words = [text[a:b] for a, b in zip(self.starts, self.ends)]
+        sent_of: list[int] = []
+        k = -1
+        start_next = True
+        for i, w in enumerate(self.words):
+            if start_next or i == 0:
+                k += 1
+            sent_of.append(k)
+            nxt_gap = text[self.ends[i]:self.starts[i + 1]] if i + 1 < len(self.words) else ""
+            start_next = (w in _SENT_END) or ("\n" in w) or ("\n" in nxt_gap)
+            if w.strip() == "" and "\n" not in w:
+                start_next = start_next  # plain spaces keep the sentence open
+        self.sent_of = sent_of
+        bounds: dict[int, list[int]] = {}
+        for i, sidx in enumerate(sent_of):
+            if sidx not in bounds:
+                bounds[sidx] = [i, i + 1]
+            else:
+                bounds[sidx][1] = i + 1
+        self.sent_bounds = {k2: (v[0], v[1]) for k2, v in bounds.items()}
+        self.section_of: list[str | None] = [None] * len(self.words)
+
+    def sentences(self) -> list[tuple[int, int]]:
+        """Character spans of the sentences."""
+        return [(self.starts[a], self.ends[b - 1]) for a, b in self.sent_bounds.values()]
 
 
 @Language.component("refcheck_sentences")
 def sentences(doc: Doc) -> Doc:
-    """Sentence starts after a line break and after . ? ! (and a header colon)."""
-    start_next = True
-    for tok in doc:
-        if tok.is_space and "\n" in tok.text:
-            tok.is_sent_start = start_next or tok.i == 0
-            start_next = True
-            continue
-        tok.is_sent_start = start_next
-        start_next = tok.text in _SENT_END or "\n" in tok.whitespace_
-        if tok.text == ":":
-            start_next = False  # "Spm: prolaps?" is one sentence with its header
+    """Sentence starts after a line break and after . ? ! — set in bulk from TokenInfo."""
+    info = TokenInfo(doc)
+    doc._.tokens = info
+    if len(doc):
+        flags = numpy.full((len(doc), 1), -1, dtype="int64")
+        prev = -1
+        for i, sidx in enumerate(info.sent_of):
+            if sidx != prev:
+                flags[i, 0] = 1
+                prev = sidx
+        doc.from_array([SENT_START], flags.astype("uint64"))
     return doc
 
 
@@ -129,12 +172,13 @@ class SectionDetector:
             sections.append(Section(category, start, body_start, end))
         doc._.sections = sections
         if sections:
+            info = doc._.tokens
             k = 0
-            for tok in doc:
-                while k < len(sections) and tok.idx >= sections[k].end:
+            for i, start in enumerate(info.starts):
+                while k < len(sections) and start >= sections[k].end:
                     k += 1
-                if k < len(sections) and tok.idx >= sections[k].start:
-                    tok._.section = sections[k].category
+                if k < len(sections) and start >= sections[k].start:
+                    info.section_of[i] = sections[k].category
         return doc
 
 
@@ -154,8 +198,8 @@ class LexiconComponent:
         self.size = len(entries)
 
     def __call__(self, doc: Doc) -> Doc:
-        words = [t.text for t in doc]
-        sent_of = _sentence_index(doc)
+        info = doc._.tokens
+        words, sent_of = info.words, info.sent_of
         best: dict[tuple[str, int], tuple[int, object]] = {}
         for start, end, entry in self.matcher.match(words):
             key = (entry.category, start)
@@ -168,23 +212,12 @@ class LexiconComponent:
             if covered.get(category, -1) > start:
                 continue  # inside a longer match of the same category
             covered[category] = end
-            span = doc[start:end]
-            m = Mention(category, entry.code, entry.id, span.start_char, span.end_char, start, end,
-                        sent_of[start], doc[start]._.section)
+            m = Mention(category, entry.code, entry.id, info.starts[start], info.ends[end - 1], start, end,
+                        sent_of[start], info.section_of[start])
             (cues if category == "question_cue" else mentions).append(m)
         doc._.mentions = mentions
         doc._.cues = cues
         return doc
-
-
-def _sentence_index(doc: Doc) -> list[int]:
-    out = []
-    k = -1
-    for tok in doc:
-        if tok.is_sent_start:
-            k += 1
-        out.append(max(k, 0))
-    return out
 
 
 class ContextComponent:
@@ -212,11 +245,11 @@ class ContextComponent:
         mentions = (doc._.mentions or []) + (doc._.cues or [])
         if not mentions:
             return doc
-        words = [t.text for t in doc]
-        found = self.matcher.match(words)
+        info = doc._.tokens
+        found = self.matcher.match(info.words)
         if not found:
             return doc
-        sent_of = _sentence_index(doc)
+        sent_of = info.sent_of
         # Longest trigger wins where triggers overlap (PSEUDO "ingen bedring" beats "ingen").
         found.sort(key=lambda x: (x[0], -(x[1] - x[0])))
         triggers = []
@@ -227,7 +260,7 @@ class ContextComponent:
             triggers.append((start, end, payload))
             last_end = end
         terminators = {s for s, e, p in triggers if p[1] == "TERMINATE" or p[0] == "PSEUDO"}
-        sent_bounds = _sentence_bounds(sent_of)
+        sent_bounds = info.sent_bounds
         scopes = []
         for start, end, (category, direction, max_scope) in triggers:
             if category in ("PSEUDO", "TERMINATE"):
@@ -252,14 +285,6 @@ class ContextComponent:
                 if m.tok_start >= lo and m.tok_end <= hi or (lo <= m.tok_start < hi):
                     m.modifiers.add(category)
         return doc
-
-
-def _sentence_bounds(sent_of: list[int]) -> dict[int, tuple[int, int]]:
-    bounds: dict[int, tuple[int, int]] = {}
-    for i, s in enumerate(sent_of):
-        lo, _ = bounds.get(s, (i, i))
-        bounds[s] = (lo, i + 1)
-    return bounds
 
 
 @Language.factory("refcheck_sections", default_config={"lang": "nb"})
