@@ -15,9 +15,8 @@ import json
 import re
 from functools import lru_cache
 
-import numpy
 import spacy
-from spacy.attrs import IDX, LENGTH, SENT_START
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_suffix_regex
@@ -125,14 +124,13 @@ def sentences(doc: Doc) -> Doc:
     """Sentence starts after a line break and after . ? ! — set in bulk from TokenInfo."""
     info = TokenInfo(doc)
     doc._.tokens = info
-    if len(doc):
-        flags = numpy.full((len(doc), 1), -1, dtype="int64")
-        prev = -1
-        for i, sidx in enumerate(info.sent_of):
-            if sidx != prev:
-                flags[i, 0] = 1
-                prev = sidx
-        doc.from_array([SENT_START], flags.astype("uint64"))
+    # Mark only the sentence starts (a handful of Token objects per Doc, not one per token);
+    # Doc.sents then works for users of the pipeline.
+    prev = -1
+    for i, sidx in enumerate(info.sent_of):
+        if sidx != prev:
+            doc[i].is_sent_start = True
+            prev = sidx
     return doc
 
 
