@@ -152,6 +152,17 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
         if high and "inflammatory_signs" not in seen_flags:
             seen_flags.add("inflammatory_signs")
             f.red_flags.append(Mention("red_flag", "inflammatory_signs", "quantity.lab", lab.start, lab.end, 0, 0, 0))
+    # A paresis described as worsening in the same sentence is a progressive deficit
+    # ("Nedsatt kraft dorsalfleksjon ve fot, tiltagende."): derived like age_onset.
+    if "progressive_neuro_deficit" not in seen_flags:
+        worsening = {m.sent: m for m in mentions if m.category == "course" and m.code == "not_improving" and m.affirmed}
+        for m in mentions:
+            if m.code in ("paresis", "weakness_reported") and m.affirmed and m.sent in worsening:
+                w = worsening[m.sent]
+                seen_flags.add("progressive_neuro_deficit")
+                f.red_flags.append(Mention("red_flag", "progressive_neuro_deficit", "derived.worsening_paresis",
+                                           min(m.start, w.start), max(m.end, w.end), m.tok_start, m.tok_end, m.sent))
+                break
     f.trauma = "trauma" in seen_flags
     f.red_flags.sort(key=lambda m: m.start)
 
