@@ -196,9 +196,9 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
         if (f.symptom_weeks is not None or f.age > 55) and (onset > 55 or onset < 20):
             f.age_onset = True
 
-    if "repeat_measurement" in f.intents:
-        # "målt for 1 år siden": a repeat within two years.
-        f.repeat_recent = any(d.value < 104 for d in q.durations(text))
+    if f.intents & {"repeat_measurement", "follow_up"}:
+        # "målt for 1 år siden", "måling i fjor": a repeat within two years.
+        f.repeat_recent = any(d.value < 104 for d in q.durations(text)) or bool(q.LAST_YEAR_EVENT.search(text))
     _components(f, doc, mentions, cues, sections, sents)
     return f
 

@@ -23,8 +23,11 @@ _NUM = r"(?P<n1>\d+(?:[.,]\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reve
 _RANGE = _NUM + r"(?:\s*(?:-|–|til|à|a|eller)\s*(?P<n2>\d+(?:[.,]\d+)?))?"
 DURATION = re.compile(r"(?<![\w/])(?:et |ett |eit |ei |en )?" + _RANGE + r"\s*-?\s*" + _UNITS + r"(?!\w)", re.IGNORECASE)
 _RECENT = re.compile(
-    r"(?P<w>siste døgn|siste døgnet|sidste døgn|siden i går|sidan i går|siden i forgårs|sidan i forgårs|i går|i forgårs|"
+    r"(?P<w>siste d(?:ø|oe)gn|siste d(?:ø|oe)gnet|sidste d(?:ø|oe)gn|siden i g(?:å|aa)r|sidan i g(?:å|aa)r|siden i forg(?:å|aa)rs|sidan i forg(?:å|aa)rs|i g(?:å|aa)r|i forg(?:å|aa)rs|"
     r"siden i natt|sidan i natt|i nat|i natt|siden i morges|i morges|i dag|idag)", re.IGNORECASE)
+
+_LAST_YEAR = re.compile(r"(?:siste|sidste|det siste|det sidste)\s+(?:år|aar|året|aaret)\b", re.IGNORECASE)
+LAST_YEAR_EVENT = re.compile(r"\b(?:i fjor|i fjol|sidste år|sist år|forrige år)\b", re.IGNORECASE)
 
 # Words before a number that make it something other than the complaint's duration.
 _NOT_DURATION_BEFORE = re.compile(r"(?:\bved|\bfra|\bfrå|\bsom|\bfødt|\bf\.|\balder|\bi alder av|\bpå|\b[Kk]|\bM|\baged?|"
@@ -88,6 +91,8 @@ def durations(text: str) -> list[Quantity]:
     for m in _RECENT.finditer(text):
         w = m.group("w").lower()
         out.append(Quantity(0.0 if w in ("i dag", "idag") else 0.1, m.start(), m.end()))
+    for m in _LAST_YEAR.finditer(text):
+        out.append(Quantity(52.0, m.start(), m.end()))
     out.sort(key=lambda q: q.start)
     return out
 
