@@ -30,6 +30,12 @@ CONDITION_REGION = {
 }
 # Red flags that count when merely suspected (contract: "suspected malignancy", "suspected infection").
 SUSPECTED_FLAGS = {"malignancy", "fever_infection", "cauda_equina", "osteoporosis"}
+# Course words that say "getting worse" (not merely "unchanged" or "no better").
+_WORSENING = re.compile(r"(?i)tilta|tiltak|progred|økend|auk|forverr|forværr|verre|værre|tiltag|dårlig")
+# "Rtg ankel ua.", "røntgen av kneet var normalt": a previous X-ray without findings.
+_XRAY_NEGATIVE = re.compile(r"(?i)\b(?:rtg\.?|røntgen|roentgen|røntgenbilde\w*)\s+(?:[\wæøå.]+\s+){0,4}?"
+                            r"(?:ua\.?|u\.a\.|normal\w*|uten\s+(?:funn|patologi)|uden\s+fund|negativ\w*|upåfaldende|var\s+normal\w*)")
+_MENOPAUSE_AGE = re.compile(r"(\d{2})")
 _MINUTES = re.compile(r"(\d+)\s*(?:min|minutt|minutter|minutes)\b", re.I)
 _QUESTION_WORD = re.compile(r"(?i)\b(hva|hvorfor|hvordan|hvilken|hvilke|kva|kvifor|korleis|kven|hvad|årsak|årsag|forklaring)\b")
 
@@ -138,6 +144,10 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
         elif m.category == "intent" and not m.negated:
             f.intents.add(m.code)
         elif m.category == "risk_factor" and not m.negated:
+            if m.code == "early_menopause":
+                age_at = _MENOPAUSE_AGE.search(text[m.start:m.end])
+                if age_at and int(age_at.group(1)) >= 45:
+                    continue  # menopause at 45 or later is not early (IS-1899: "før 45 år")
             f.risk_factors.add(m.code)
         elif m.category == "treatment" and not m.negated and not m.family:
             f.prior_treatment = True
@@ -155,7 +165,8 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
     # A paresis described as worsening in the same sentence is a progressive deficit
     # ("Nedsatt kraft dorsalfleksjon ve fot, tiltagende."): derived like age_onset.
     if "progressive_neuro_deficit" not in seen_flags:
-        worsening = {m.sent: m for m in mentions if m.category == "course" and m.code == "not_improving" and m.affirmed}
+        worsening = {m.sent: m for m in mentions if m.category == "course" and m.code == "not_improving"
+                     and m.affirmed and _WORSENING.search(text[m.start:m.end])}
         for m in mentions:
             if m.code in ("paresis", "weakness_reported") and m.affirmed and m.sent in worsening:
                 w = worsening[m.sent]
@@ -164,6 +175,8 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
                                            min(m.start, w.start), max(m.end, w.end), m.tok_start, m.tok_end, m.sent))
                 break
     f.trauma = "trauma" in seen_flags
+    if _XRAY_NEGATIVE.search(text):
+        f.intents.add("xray_negative")
     f.red_flags.sort(key=lambda m: m.start)
 
     # --- course and duration ---------------------------------------------------------

@@ -234,7 +234,13 @@ class TermMatcher:
         out: list[tuple[int, int, object]] = []
         n = len(feats)
         root = self._root
+        root_keys = root.get("k", {})
+        root_prefixes = root.get("p", {})
+        root_num = "n" in root
         for i in range(n):
+            key, folded, is_num = feats[i]
+            if key not in root_keys and folded[:3] not in root_prefixes and not (is_num and root_num):
+                continue  # nothing can start here
             frontier = [root]
             j = i
             while frontier and j < n:

@@ -121,16 +121,14 @@ class TokenInfo:
 
 @Language.component("refcheck_sentences")
 def sentences(doc: Doc) -> Doc:
-    """Sentence starts after a line break and after . ? ! — set in bulk from TokenInfo."""
+    """Sentence starts after a line break and after . ? ! (in ``Doc._.tokens``).
+
+    The sentences are kept in :class:`TokenInfo` rather than in ``Token.is_sent_start``:
+    spaCy checks the whole Doc for parse annotation on every ``is_sent_start`` write,
+    which made sentence marking the most expensive step of the pipeline.
+    """
     info = TokenInfo(doc)
     doc._.tokens = info
-    # Mark only the sentence starts (a handful of Token objects per Doc, not one per token);
-    # Doc.sents then works for users of the pipeline.
-    prev = -1
-    for i, sidx in enumerate(info.sent_of):
-        if sidx != prev:
-            doc[i].is_sent_start = True
-            prev = sidx
     return doc
 
 
