@@ -306,7 +306,8 @@ def _components(f: Facts, doc: Doc, mentions: list[Mention], cues: list[Mention]
     hist_cats = {"symptom", "course", "treatment", "risk_factor", "red_flag"}
     not_hist_sections = {"clinical_findings", "tentative_diagnosis", "clinical_question", "exam_request"}
     f.history = "history" in body or any(
-        m.category in hist_cats and m.section not in not_hist_sections and not m.family for m in mentions) \
+        m.category in hist_cats and m.section not in not_hist_sections
+        and (not m.family or m.category == "risk_factor") for m in mentions) \
         or (f.symptom_weeks is not None) or f.trauma
 
     # clinical findings: any examination or test result.

@@ -258,6 +258,7 @@ class ContextComponent:
         terminators = {s for s, e, p in triggers if p[1] == "TERMINATE" or p[0] == "PSEUDO"}
         sent_bounds = info.sent_bounds
         scopes = []
+        overlaps = []  # a match that begins inside a forward trigger ("ingen [tegn til infeksjon]")
         for start, end, (category, direction, max_scope) in triggers:
             if category in ("PSEUDO", "TERMINATE"):
                 continue
@@ -269,6 +270,7 @@ class ContextComponent:
                         hi = t
                         break
                 scopes.append((end, hi, category))
+                overlaps.append((start, end, category))
             if direction in ("BACKWARD", "BIDIRECTIONAL"):
                 lo = s_lo if max_scope is None else max(s_lo, start - max_scope)
                 for t in range(start - 1, lo - 1, -1):
@@ -278,7 +280,10 @@ class ContextComponent:
                 scopes.append((lo, start, category))
         for m in mentions:
             for lo, hi, category in scopes:
-                if m.tok_start >= lo and m.tok_end <= hi or (lo <= m.tok_start < hi):
+                if lo <= m.tok_start < hi:
+                    m.modifiers.add(category)
+            for t_start, t_end, category in overlaps:
+                if t_start <= m.tok_start < t_end < m.tok_end:
                     m.modifiers.add(category)
         return doc
 
