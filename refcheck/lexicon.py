@@ -206,6 +206,8 @@ class TermMatcher:
                 elems.append(("n", ""))
             elif word.endswith("*") and len(word) > 1:
                 elems.append(("p", fold(word[:-1])))
+            elif word.isalnum():
+                elems.append(("k", self.features(word)[0]))  # nothing for the tokenizer to split
             else:
                 for tok in self._tokenize(word):
                     elems.append(("k", self.features(tok)[0]))
