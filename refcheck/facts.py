@@ -36,6 +36,13 @@ _WORSENING = re.compile(r"(?i)tilta|tiltak|progred|økend|auk|forverr|forværr|v
 _XRAY_NEGATIVE = re.compile(r"(?i)\b(?:rtg\.?|røntgen|roentgen|røntgenbilde\w*)\s+(?:[\wæøå.]+\s+){0,4}?"
                             r"(?:ua\.?|u\.a\.|normal\w*|uten\s+(?:funn|patologi)|uden\s+fund|negativ\w*|upåfaldende|var\s+normal\w*)")
 _MENOPAUSE_AGE = re.compile(r"(\d{2})")
+# A plea for urgency is not a clinical question ("Øyeblikkelig hjelp?", "Haster?").
+_URGENCY = re.compile(r"(?i)øyeblikkeli|øyeblikkeleg|ø-hjelp|ø\.hj|akut|haster|hastar|snarest|cito|asap")
+# "?artrose", "? menisk hø. kne": a condition marked with a bare question mark.
+_BARE_QUERY = re.compile(r"(?:^|(?<=[\s(:,]))\?\s?[^\W\d_]{3,}")
+# Examination phrasing that reports a result.
+_EXAM = re.compile(r"(?i)\bved\s+(?:us\.|undersøkelse|undersøking|undersøgelse|palpasjon|palpation|inspeksjon|klinisk)"
+                   r"|\b(?:us\.?|undersøkelse[n]?|undersøkinga|undersøking|undersøgelse[n]?|klinisk)\s+(?:viser|viste|syner|synte|avdekker|finner|fandt|fann|ua\b)")
 _MINUTES = re.compile(r"(\d+)\s*(?:min|minutt|minutter|minutes)\b", re.I)
 _QUESTION_WORD = re.compile(r"(?i)\b(hva|hvorfor|hvordan|hvilken|hvilke|kva|kvifor|korleis|kven|hvad|årsak|årsag|forklaring)\b")
 
@@ -313,7 +320,7 @@ def _components(f: Facts, doc: Doc, mentions: list[Mention], cues: list[Mention]
     # clinical findings: any examination or test result.
     f.clinical_findings = "clinical_findings" in body or any(
         m.category == "finding" and not m.hypothetical and m.section not in ("clinical_question",) for m in mentions) \
-        or bool(q.temperatures(text)) or bool(q.lab_values(text))
+        or bool(q.temperatures(text)) or bool(q.lab_values(text)) or bool(_EXAM.search(text))
 
     # tentative diagnosis: a condition suspected or known; a diagnosis section; a code.
     cond = [m for m in mentions if m.category == "condition" and not m.negated and not m.family and not m.rule_out]
@@ -325,6 +332,9 @@ def _components(f: Facts, doc: Doc, mentions: list[Mention], cues: list[Mention]
         f.tentative_diagnosis, f.tentative_text, f.tentative_span = True, content.splitlines()[0][:200], (s, e)
     elif names_condition:
         f.tentative_diagnosis, f.tentative_span = True, names_condition
+    elif _BARE_QUERY.search(text):
+        m = _BARE_QUERY.search(text)
+        f.tentative_diagnosis, f.tentative_span = True, (m.start(), m.end())
     elif cond or flag_susp or q.diagnosis_codes(text):
         first = (cond + flag_susp)[0] if (cond or flag_susp) else None
         f.tentative_diagnosis = True
@@ -348,7 +358,7 @@ def _components(f: Facts, doc: Doc, mentions: list[Mention], cues: list[Mention]
             continue
         stripped = sentence.rstrip("?").strip()
         bare_prefix = stripped.startswith("?")
-        asks = _QUESTION_WORD.search(sentence) or (i in cond_sents and not bare_prefix)
+        asks = not bare_prefix and not _URGENCY.search(sentence)
         if asks:
             f.clinical_question, f.question_text, f.question_span = True, sentence[:200], (s, e)
             return
@@ -370,7 +380,8 @@ def _question_names_condition(body: dict, text: str, sents, sections) -> tuple[i
         spans.append((s, e))
     for s, e in sents:
         sentence = text[s:e].strip()
-        if sentence.lower().startswith(("spm", "spørsmål", "spørgsmål", "spoersmaal")):
+        if sentence.endswith("?") and not _URGENCY.search(sentence) \
+                and not any(sec.category == "tentative_diagnosis" and sec.start <= s < sec.end for sec in sections):
             spans.append((s, e))
     for s, e in spans:
         for part in re.split(r"(?<=\?)", text[s:e]):

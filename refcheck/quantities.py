@@ -31,8 +31,8 @@ LAST_YEAR_EVENT = re.compile(r"\b(?:i fjor|i fjol|sidste år|sist år|forrige å
 
 # Words before a number that make it something other than the complaint's duration.
 _NOT_DURATION_BEFORE = re.compile(r"(?:\bved|\bfra|\bfrå|\bsom|\bfødt|\bf\.|\balder|\bi alder av|\bpå|\b[Kk]|\bM|\baged?|"
-                                  r"(?i:\bkvinne|\bkvinde|\bmann|\bmand|\bgutt|\bgut|\bjente|\bpige|\bdreng|\bdame|\bherre|\bpasient|\bpas\.|\bpt\.|\bkv\.))\s*,?\s*$")
-_AGE_AFTER = re.compile(r"^\s*(?:gammel|gml\.?|gl\.?|g\.|gamal|kvinne|mann|kvinde|mand|dame|herre|gutt|gut|jente|pige|dreng|pasient|pas\.|pt\.|,\s*(?:kvinne|mann|kvinde|mand))", re.IGNORECASE)
+                                  r"(?i:\bkvinne|\bkvinde|\bmann|\bmand|\bgutt|\bgut|\bjente|\bpige|\bdreng|\bdame|\bherre|\bpasient|\bpas\.|\bpt\.|\bkv\.)(?:\s+på)?)\s*,?\s*\(?$")
+_AGE_AFTER = re.compile(r"^\s*(?:gammel|gammal|gml\.?|gl\.?|g\.|gamal|gamle|kvinne|mann|kvinde|mand|dame|herre|gutt|gut|jente|pige|dreng|pasient|pas\.|pt\.|,\s*(?:kvinne|mann|kvinde|mand))", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,8 @@ _AGE_PATTERNS = [
     re.compile(r"(?<!\w)(?P<age>\d{1,3})\s*-?\s*(?:årig|årige|åring|år\s+gammel|år\s+gml\.?|år\s+gl\.?|år\s+gamal|års?\s+gamle|yo\b)", re.I),
     re.compile(r"(?<!\w)(?:(?i:" + _FEMALE + "|" + _MALE + r"|pasient|pas\.|pt\.|patient|alder:?|age:?)|K|M)\s*,?\s*(?P<age>\d{1,3})(?!\s*(?:kg|cm|mm|%|uker|dager|mnd|mdr|måneder|uger|dage|gr|°|[.,]\d))(?:\s*(?i:år))?(?!\w)"),
     re.compile(r"(?<!\w)(?P<age>\d{1,3})\s*år\s*,?\s*(?:gammel\s+|gml\.?\s+|gl\.?\s+)?(?:" + _FEMALE + "|" + _MALE + r"|pasient|pas\.|pt\.)(?!\w)", re.I),
+    re.compile(r"(?i:" + _FEMALE + "|" + _MALE + r"|pasient|pasienten|patient)\s+(?:på|paa)\s+(?P<age>\d{1,3})\s*(?:år|aar)(?!\w)", re.I),
+    re.compile(r"(?i:" + _FEMALE + "|" + _MALE + r"|pasient|patient)\s*\((?P<age>\d{1,3})(?:\s*år)?\)", re.I),
     re.compile(r"^\s*(?P<age>\d{1,3})\s*(?:år|aar)\b", re.I | re.M),
 ]
 
