@@ -9,7 +9,7 @@ from . import langid
 from .errors import EMPTY_TEXT, UNSUPPORTED_LANGUAGE, MAX_CHARS, TOO_LONG, RecordError
 from .facts import Facts, extract
 from .normalize import NormalizedText, normalize
-from .pipeline import build
+from .pipeline import build, run
 from .reading import InputRecord
 from .report import COMPONENTS, Evidence, Finding, RedFlag, Report, action, grade
 from .rules.engine import Rule, holds, load_catalogue
@@ -86,7 +86,7 @@ def check(text: str | None, id: str = "referral", guideline: str | None = None, 
                                 guideline=forced_guideline or "no")
         lang = langid.detect(norm.text)
     gl = forced_guideline or ("dk" if lang == "da" else "no")
-    doc = build(lang)(norm.text)
+    doc = run(build(lang), norm.text)
     facts = extract(doc, lang, gl, meta)
     return _report(id, norm, facts, meta)
 

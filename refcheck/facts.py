@@ -101,7 +101,7 @@ def _sentence_spans(doc: Doc) -> list[tuple[int, int]]:
 
 def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
     """Read the facts of one referral from its processed Doc and structured fields."""
-    text = doc.text
+    text = doc._.tokens.text
     f = Facts(language=lang, guideline=guideline)
     mentions: list[Mention] = doc._.mentions or []
     cues: list[Mention] = doc._.cues or []
@@ -302,7 +302,7 @@ def _duration(text: str, mentions: list[Mention], sents: list[tuple[int, int]], 
 
 
 def _components(f: Facts, doc: Doc, mentions: list[Mention], cues: list[Mention], sections, sents) -> None:
-    text = doc.text
+    text = doc._.tokens.text
     body = {}
     for s in sections:
         content = s.body(text)

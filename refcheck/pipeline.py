@@ -85,11 +85,13 @@ class TokenInfo:
     (Token creation dominates the cost of Python loops over a Doc).
     """
 
-    __slots__ = ("words", "starts", "ends", "sent_of", "sent_bounds", "section_of")
+    __slots__ = ("text", "words", "starts", "ends", "sent_of", "sent_bounds", "section_of")
 
     def __init__(self, doc: Doc):
         arr = doc.to_array([IDX, LENGTH])
-        text = doc.text
+        # Doc.text re-joins every token on each access: use the text the Doc was made
+        # from when run() left it in user_data, else join once.
+        text = self.text = doc.user_data.get("refcheck.text") or doc.text
         self.starts = [int(i) for i in arr[:, 0]]
         self.ends = [int(i + n) for i, n in arr]
         self.words = [text[a:b] for a, b in zip(self.starts, self.ends)]
@@ -157,7 +159,7 @@ class SectionDetector:
     def __call__(self, doc: Doc) -> Doc:
         from .sections import Section
 
-        text = doc.text
+        text = doc._.tokens.text
         heads = []
         for m in self.pattern.finditer(text):
             category = self.by_literal[m.group("h").lower()]
@@ -301,6 +303,15 @@ def make_lexicon(nlp: Language, name: str, lang: str) -> LexiconComponent:
 @Language.factory("refcheck_context", default_config={"lang": "nb"})
 def make_context(nlp: Language, name: str, lang: str) -> ContextComponent:
     return ContextComponent(nlp, name, lang)
+
+
+def run(nlp: Language, text: str) -> Doc:
+    """Process ``text`` like ``nlp(text)``, keeping the text for the components."""
+    doc = nlp.make_doc(text)
+    doc.user_data["refcheck.text"] = text
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    return doc
 
 
 @lru_cache(maxsize=None)
