@@ -3,13 +3,14 @@
 ``Doc._.sections``  list of :class:`refcheck.sections.Section` (header-detected sections)
 ``Doc._.mentions``  list of :class:`refcheck.mentions.Mention` (lexicon matches + context)
 ``Doc._.cues``      list of :class:`refcheck.mentions.Mention` for question cues
+``Doc._.triggers``  ConText trigger matches (start, end, ContextTrigger)
 ``Doc._.tokens``    :class:`refcheck.pipeline.TokenInfo` (words, offsets, sentences, sections)
 """
 from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-_DOC = {"sections": None, "mentions": None, "cues": None, "tokens": None}
+_DOC = {"sections": None, "mentions": None, "cues": None, "tokens": None, "triggers": None}
 _TOKEN: dict = {}
 
 

@@ -159,11 +159,12 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
         elif m.category == "treatment" and not m.negated and not m.family:
             f.prior_treatment = True
     # Measured fever and raised inflammation markers are red flags too.
-    for t in q.temperatures(text):
+    temps, labs, codes = q.temperatures(text), q.lab_values(text), q.diagnosis_codes(text)
+    for t in temps:
         if t.value >= 38.0 and "fever_infection" not in seen_flags:
             seen_flags.add("fever_infection")
             f.red_flags.append(Mention("red_flag", "fever_infection", "quantity.temperature", t.start, t.end, 0, 0, 0))
-    for lab in q.lab_values(text):
+    for lab in labs:
         name, value = lab.value
         high = (name == "CRP" and value >= 10) or (name in ("SR", "SENKNING", "SR-VERDI") and value >= 30)
         if high and "inflammatory_signs" not in seen_flags:
@@ -219,7 +220,7 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
     if f.intents & {"repeat_measurement", "follow_up"}:
         # "målt for 1 år siden", "måling i fjor": a repeat within two years.
         f.repeat_recent = any(d.value < 104 for d in q.durations(text)) or bool(q.LAST_YEAR_EVENT.search(text))
-    _components(f, doc, mentions, cues, sections, sents)
+    _components(f, doc, mentions, cues, sections, sents, bool(temps or labs), codes)
     return f
 
 
@@ -301,7 +302,8 @@ def _duration(text: str, mentions: list[Mention], sents: list[tuple[int, int]], 
     return ranked[0][2], ranked[0][3]
 
 
-def _components(f: Facts, doc: Doc, mentions: list[Mention], cues: list[Mention], sections, sents) -> None:
+def _components(f: Facts, doc: Doc, mentions: list[Mention], cues: list[Mention], sections, sents,
+                measured: bool, codes: list) -> None:
     text = doc._.tokens.text
     body = {}
     for s in sections:
@@ -320,7 +322,7 @@ def _components(f: Facts, doc: Doc, mentions: list[Mention], cues: list[Mention]
     # clinical findings: any examination or test result.
     f.clinical_findings = "clinical_findings" in body or any(
         m.category == "finding" and not m.hypothetical and m.section not in ("clinical_question",) for m in mentions) \
-        or bool(q.temperatures(text)) or bool(q.lab_values(text)) or bool(_EXAM.search(text))
+        or measured or bool(_EXAM.search(text))
 
     # tentative diagnosis: a condition suspected or known; a diagnosis section; a code.
     cond = [m for m in mentions if m.category == "condition" and not m.negated and not m.family and not m.rule_out]
@@ -335,13 +337,13 @@ def _components(f: Facts, doc: Doc, mentions: list[Mention], cues: list[Mention]
     elif _BARE_QUERY.search(text):
         m = _BARE_QUERY.search(text)
         f.tentative_diagnosis, f.tentative_span = True, (m.start(), m.end())
-    elif cond or flag_susp or q.diagnosis_codes(text):
+    elif cond or flag_susp or codes:
         first = (cond + flag_susp)[0] if (cond or flag_susp) else None
         f.tentative_diagnosis = True
         if first is not None:
             f.tentative_text, f.tentative_span = text[first.start:first.end], (first.start, first.end)
         else:
-            code = q.diagnosis_codes(text)[0]
+            code = codes[0]
             f.tentative_text, f.tentative_span = code.value, (code.start, code.end)
 
     # clinical question: a question section, a question sentence, or a request cue.

@@ -232,7 +232,8 @@ class TermMatcher:
 
     def match(self, words: list[str]) -> list[tuple[int, int, object]]:
         """All matches in ``words`` as (start, end, payload), end exclusive."""
-        feats = [self.features(w) for w in words]
+        cache, features = self._cache, self.features
+        feats = [cache.get(w) or features(w) for w in words]
         out: list[tuple[int, int, object]] = []
         n = len(feats)
         root = self._root

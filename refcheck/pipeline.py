@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import spacy
@@ -73,6 +74,28 @@ def _customise_tokenizer(nlp: Language, lang: str) -> None:
             nlp.tokenizer.add_special_case(variant, [{"ORTH": variant}])
 
 
+@dataclass(frozen=True)
+class ContextTrigger:
+    category: str
+    direction: str
+    max_scope: int | None
+
+
+@lru_cache(maxsize=None)
+def load_context_rules(lang: str) -> tuple[dict, ...]:
+    """The ConText rules of ``lang``, strictly validated (medspaCy's rule shape)."""
+    rules = _read_json(lang, "context_rules.json", "context_rules")
+    for rule in rules:
+        unknown = set(rule) - CONTEXT_KEYS
+        if unknown:
+            raise DataError(f"[RC509] context rule {rule.get('literal')!r}: unknown keys {sorted(unknown)}; "
+                            f"allowed: {sorted(CONTEXT_KEYS)}")
+        if rule.get("category") not in CONTEXT_CATEGORIES or rule.get("direction") not in CONTEXT_DIRECTIONS:
+            raise DataError(f"[RC510] context rule {rule.get('literal')!r}: category must be one of "
+                            f"{CONTEXT_CATEGORIES} and direction one of {CONTEXT_DIRECTIONS}")
+    return tuple(rules)
+
+
 # --- components ----------------------------------------------------------------------
 
 _SENT_END = {".", "?", "!"}
@@ -92,20 +115,20 @@ class TokenInfo:
         # Doc.text re-joins every token on each access: use the text the Doc was made
         # from when run() left it in user_data, else join once.
         text = self.text = doc.user_data.get("refcheck.text") or doc.text
-        self.starts = [int(i) for i in arr[:, 0]]
-        self.ends = [int(i + n) for i, n in arr]
+        pairs = arr.tolist()
+        self.starts = [a for a, _ in pairs]
+        self.ends = [a + n for a, n in pairs]
         self.words = [text[a:b] for a, b in zip(self.starts, self.ends)]
         sent_of: list[int] = []
         k = -1
         start_next = True
         for i, w in enumerate(self.words):
-            if start_next or i == 0:
+            if start_next:
                 k += 1
             sent_of.append(k)
-            nxt_gap = text[self.ends[i]:self.starts[i + 1]] if i + 1 < len(self.words) else ""
-            start_next = (w in _SENT_END) or ("\n" in w) or ("\n" in nxt_gap)
-            if w.strip() == "" and "\n" not in w:
-                start_next = start_next  # plain spaces keep the sentence open
+            # spaCy makes every line break part of a whitespace token, so a sentence ends
+            # after . ? ! or a token holding a line break.
+            start_next = w in _SENT_END or "\n" in w
         self.sent_of = sent_of
         bounds: dict[int, list[int]] = {}
         for i, sidx in enumerate(sent_of):
@@ -194,12 +217,20 @@ class LexiconComponent:
             for term in entry.terms:
                 self.matcher.add(term, entry)
         self.size = len(entries)
+        # ConText triggers are matched in the same pass (one walk over the tokens);
+        # refcheck_context applies their scopes.
+        for rule in load_context_rules(lang):
+            self.matcher.add(rule["literal"], ContextTrigger(rule["category"], rule["direction"], rule.get("max_scope")))
 
     def __call__(self, doc: Doc) -> Doc:
         info = doc._.tokens
         words, sent_of = info.words, info.sent_of
         best: dict[tuple[str, int], tuple[int, object]] = {}
+        triggers = []
         for start, end, entry in self.matcher.match(words):
+            if isinstance(entry, ContextTrigger):
+                triggers.append((start, end, entry))
+                continue
             key = (entry.category, start)
             if key not in best or best[key][0] < end:
                 best[key] = (end, entry)
@@ -215,6 +246,7 @@ class LexiconComponent:
             (cues if category == "question_cue" else mentions).append(m)
         doc._.mentions = mentions
         doc._.cues = cues
+        doc._.triggers = triggers
         return doc
 
 
@@ -227,24 +259,14 @@ class ContextComponent:
     """
 
     def __init__(self, nlp: Language, name: str, lang: str):
-        tokenizer = nlp.tokenizer
-        self.matcher = TermMatcher(lang, lambda s: [t.text for t in tokenizer(s)])
-        for rule in _read_json(lang, "context_rules.json", "context_rules"):
-            unknown = set(rule) - CONTEXT_KEYS
-            if unknown:
-                raise DataError(f"[RC509] context rule {rule.get('literal')!r}: unknown keys {sorted(unknown)}; "
-                                f"allowed: {sorted(CONTEXT_KEYS)}")
-            if rule.get("category") not in CONTEXT_CATEGORIES or rule.get("direction") not in CONTEXT_DIRECTIONS:
-                raise DataError(f"[RC510] context rule {rule.get('literal')!r}: category must be one of "
-                                f"{CONTEXT_CATEGORIES} and direction one of {CONTEXT_DIRECTIONS}")
-            self.matcher.add(rule["literal"], (rule["category"], rule["direction"], rule.get("max_scope")))
+        self.rules = load_context_rules(lang)  # validated here; matched by refcheck_lexicon
 
     def __call__(self, doc: Doc) -> Doc:
         mentions = (doc._.mentions or []) + (doc._.cues or [])
         if not mentions:
             return doc
         info = doc._.tokens
-        found = self.matcher.match(info.words)
+        found = [(a, b, (t.category, t.direction, t.max_scope)) for a, b, t in (doc._.triggers or [])]
         if not found:
             return doc
         sent_of = info.sent_of
