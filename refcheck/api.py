@@ -166,7 +166,13 @@ def _report(rid: str, norm: NormalizedText, f: Facts, meta: dict) -> Report:
     facts.update(appropriateness=appropriateness, recommended=recommended,
                  modality_mismatch=bool(recommended and f.modality and recommended != f.modality))
     lang = f.language
-    findings = [Finding(verdict.code, verdict.severity, verdict.message_for(lang), verdict.citation,
+    citation = verdict.citation
+    if f.guideline == "dk" and verdict.code.startswith("NO-"):
+        # The Danish sources cover new low back pain only: say which rule judged instead.
+        why = ("nerve-root pain (NKR lumbalt rodtryk is not among the sources)" if f.radicular and f.region == "lumbar_spine"
+               else "beyond 12 weeks" if f.region == "lumbar_spine" else "region not covered by the Danish sources")
+        citation += f"; dk referral judged by the Norwegian rule: {why}"
+    findings = [Finding(verdict.code, verdict.severity, verdict.message_for(lang), citation,
                         _evidence(verdict, f, norm), verdict.name, verdict.message_for("en"))]
     for rule in catalogue.finding_rules:
         if holds(rule.when, facts):

@@ -122,10 +122,7 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
         f.modality = mod.code
         f.evidence["modality"] = (mod.start, mod.end)
     f.region = _region(mentions, mod)
-    lat = [m for m in mentions if m.category == "laterality"]
-    if lat:
-        codes = {m.code for m in lat}
-        f.laterality = "bilateral" if "bilateral" in codes or {"left", "right"} <= codes else lat[0].code
+    f.laterality = _laterality(mentions, mod)
 
     # --- structured fields win ------------------------------------------------------
     for key in ("age", "sex", "modality", "region"):
@@ -266,6 +263,21 @@ def _region(mentions: list[Mention], modality: Mention | None) -> str | None:
     if first.code == "bone_density" and len(codes) > 1 and (modality is None or modality.code != "DXA"):
         return next(m.code for m in specific if m.code != "bone_density")
     return first.code
+
+
+def _laterality(mentions: list[Mention], modality: Mention | None) -> str | None:
+    """The exam's side: a side word next to a body part, preferably in the request line."""
+    regions = [m for m in mentions if m.category == "region"]
+    sides = [m for m in mentions if m.category == "laterality"
+             and any(abs(m.tok_start - r.tok_end) <= 3 or abs(r.tok_start - m.tok_end) <= 3 for r in regions)]
+    if not sides:
+        return None
+    if modality is not None:
+        near = [m for m in sides if m.sent == modality.sent]
+        if near:
+            sides = near
+    codes = {m.code for m in sides if m.sent == sides[0].sent}
+    return "bilateral" if "bilateral" in codes or {"left", "right"} <= codes else sides[0].code
 
 
 def _duration(text: str, mentions: list[Mention], sents: list[tuple[int, int]], age_span=None):

@@ -21,13 +21,15 @@ def to_json_line(report: Report) -> str:
 
 
 def _highlight(text: str, spans: list[tuple[int, int]], colour: bool) -> str:
-    if not colour or not spans:
+    """Mark the evidence: underlined on a terminal, «between guillemets» otherwise."""
+    if not spans:
         return text
+    left, right = (_HL, _RESET) if colour else ("«", "»")
     out, pos = [], 0
     for s, e in sorted(set(spans)):
         if s < pos:
             continue
-        out += [text[pos:s], _HL, text[s:e], _RESET]
+        out += [text[pos:s], left, text[s:e], right]
         pos = e
     out.append(text[pos:])
     return "".join(out)
