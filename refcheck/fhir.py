@@ -1,9 +1,11 @@
-"""FHIR R4 ServiceRequest (and Bundle) → referral records.
+"""FHIR R4 ServiceRequest (and Bundle) → referral records, validated with fhir.resources (R4B).
 
 The clinical text of a ServiceRequest is spread over ``code.text`` (the exam asked for),
-``reasonCode[].text``, ``reasonReference[].display``, ``note[].text`` and
+``reasonCode[].text``/``coding.display``, ``reasonReference[].display``, ``note[].text`` and
 ``supportingInfo[].display``; the patient's age and sex come from a contained or bundled
-``Patient``. Anything that is not a readable ServiceRequest becomes a ``bad_record``.
+``Patient``. Coded ``code``/``bodySite`` display texts are read as text too, so the
+pipeline finds modality and region where they are coded. A resource that does not
+validate becomes a ``bad_record`` whose message names the failing fields (never values).
 """
 from __future__ import annotations
 
@@ -21,73 +23,97 @@ def is_fhir(doc: object) -> bool:
     return isinstance(doc, dict) and isinstance(doc.get("resourceType"), str)
 
 
-def _texts(items: object, key: str) -> list[str]:
-    out = []
-    if isinstance(items, list):
-        for item in items:
-            if isinstance(item, dict):
-                value = item.get(key)
-                if isinstance(value, str) and value.strip():
-                    out.append(value.strip())
-                elif key == "text" and isinstance(item.get("coding"), list):
-                    out += [c["display"] for c in item["coding"] if isinstance(c, dict) and isinstance(c.get("display"), str)]
-    return out
+def _validate(resource: dict):
+    """Parse ``resource`` with the R4B model of its type; returns (model, error message)."""
+    from fhir.resources.R4B import get_fhir_model_class
+    from pydantic import ValidationError
 
-
-def _age(birth: str | None, on: str | None) -> int | None:
     try:
-        b = date.fromisoformat(birth[:10]) if birth else None
-        ref = date.fromisoformat(on[:10]) if on else date.today()
-    except (TypeError, ValueError):
+        cls = get_fhir_model_class(resource["resourceType"])
+    except (KeyError, ValueError):
+        return None, f"unknown FHIR resource type '{resource.get('resourceType')}'"
+    try:
+        return cls.model_validate(resource), None
+    except ValidationError as exc:
+        fields = sorted({".".join(str(p) for p in e["loc"]) or "(resource)" for e in exc.errors()})[:5]
+        return None, f"{resource['resourceType']} does not validate as FHIR R4B (fields: {', '.join(fields)})"
+
+
+def _concept_texts(concepts) -> list[str]:
+    out: list[str] = []
+    for c in concepts or []:
+        if c is None:
+            continue
+        if c.text:
+            out.append(c.text.strip())
+        else:
+            out += [cd.display.strip() for cd in (c.coding or []) if cd.display]
+    return [t for t in out if t]
+
+
+def _age(birth: date | None, on: str | None) -> int | None:
+    if birth is None:
         return None
-    if b is None:
-        return None
-    years = ref.year - b.year - ((ref.month, ref.day) < (b.month, b.day))
+    try:
+        ref = date.fromisoformat(str(on)[:10]) if on else date.today()
+    except ValueError:
+        ref = date.today()
+    if not isinstance(birth, date):
+        try:
+            birth = date.fromisoformat(str(birth)[:10])
+        except ValueError:
+            return None
+    years = ref.year - birth.year - ((ref.month, ref.day) < (birth.month, birth.day))
     return years if 0 <= years <= 130 else None
 
 
-def _find_patient(sr: dict, bundled: dict[str, dict]) -> dict | None:
-    ref = (sr.get("subject") or {}).get("reference") if isinstance(sr.get("subject"), dict) else None
-    for res in sr.get("contained") or []:
-        if isinstance(res, dict) and res.get("resourceType") == "Patient":
-            if ref in (None, f"#{res.get('id')}") or len(sr.get("contained")) == 1:
-                return res
+def _patient(sr, bundled: dict[str, object]):
+    ref = sr.subject.reference if sr.subject is not None else None
+    contained = [r for r in (sr.contained or []) if r.get_resource_type() == "Patient"]
+    for p in contained:
+        if ref in (None, f"#{p.id}") or len(contained) == 1:
+            return p
     if ref:
         return bundled.get(ref) or bundled.get(ref.split("/")[-1])
     return None
 
 
-def record_from_resource(sr: dict, rid: str, bundled: dict[str, dict] | None = None) -> "InputRecord":
-    """Turn one ServiceRequest into a record (a ``bad_record`` if it is not one)."""
+def record_from_resource(resource: dict, rid: str, bundled: dict[str, object] | None = None) -> "InputRecord":
+    """Turn one ServiceRequest (as JSON) into a record; anything else is a ``bad_record``."""
     from .reading import InputRecord, _sized
 
-    if sr.get("resourceType") != "ServiceRequest":
+    if resource.get("resourceType") != "ServiceRequest":
         return InputRecord(rid, None, error=RecordError(
-            BAD_RECORD, f"[RC401] FHIR resource type '{sr.get('resourceType')}' is not a ServiceRequest"))
+            BAD_RECORD, f"[RC401] FHIR resource type '{resource.get('resourceType')}' is not a ServiceRequest"))
+    rid = str(resource.get("id") or rid)
+    sr, problem = _validate(resource)
+    if sr is None:
+        return InputRecord(rid, None, error=RecordError(BAD_RECORD, f"[RC404] {problem}"))
+    missing = [name for name in ("status", "intent") if getattr(sr, name) is None]
+    if missing:  # 1..1 in FHIR R4; the model library does not enforce cardinality
+        return InputRecord(rid, None, error=RecordError(
+            BAD_RECORD, f"[RC405] ServiceRequest lacks required element(s): {', '.join(missing)}"))
     parts: list[str] = []
-    code = sr.get("code")
-    if isinstance(code, dict):
-        parts += [code["text"]] if isinstance(code.get("text"), str) else _texts([code], "text")
-    parts += _texts(sr.get("reasonCode"), "text")
-    parts += _texts(sr.get("reasonReference"), "display")
-    parts += _texts(sr.get("note"), "text")
-    parts += _texts(sr.get("supportingInfo"), "display")
+    parts += _concept_texts([sr.code] if sr.code is not None else [])
+    parts += _concept_texts(sr.bodySite)
+    parts += _concept_texts(sr.reasonCode)
+    parts += [r.display.strip() for r in (sr.reasonReference or []) if r.display]
+    parts += [n.text.strip() for n in (sr.note or []) if n.text]
+    parts += [r.display.strip() for r in (sr.supportingInfo or []) if r.display]
     meta: dict = {}
-    patient = _find_patient(sr, bundled or {})
-    if patient:
-        if patient.get("gender") in ("female", "male"):
-            meta["sex"] = patient["gender"]
-        age = _age(patient.get("birthDate"), sr.get("authoredOn") or sr.get("occurrenceDateTime"))
+    patient = _patient(sr, bundled or {})
+    when = sr.authoredOn or sr.occurrenceDateTime
+    if patient is not None:
+        if patient.gender in ("female", "male"):
+            meta["sex"] = patient.gender
+        age = _age(patient.birthDate, str(when) if when else None)
         if age is not None:
             meta["age"] = age
-    when = sr.get("authoredOn") or sr.get("occurrenceDateTime")
-    if isinstance(when, str):
-        meta["date"] = when[:10]
-    requester = sr.get("requester")
-    if isinstance(requester, dict) and isinstance(requester.get("reference"), str):
-        meta["referrer"] = requester["reference"]
-    rid = str(sr.get("id") or rid)
-    return _sized(InputRecord(rid, "\n".join(parts), meta))
+    if when:
+        meta["date"] = str(when)[:10]
+    if sr.requester is not None and sr.requester.reference:
+        meta["referrer"] = sr.requester.reference
+    return _sized(InputRecord(rid, "\n".join(p for p in parts if p), meta))
 
 
 def records_from_json(doc: dict, fallback_id: str) -> Iterator["InputRecord"]:
@@ -97,18 +123,21 @@ def records_from_json(doc: dict, fallback_id: str) -> Iterator["InputRecord"]:
     if doc.get("resourceType") != "Bundle":
         yield record_from_resource(doc, fallback_id)
         return
-    entries = [e.get("resource") for e in doc.get("entry") or [] if isinstance(e, dict)]
-    bundled: dict[str, dict] = {}
+    entries = [e.get("resource") if isinstance(e, dict) else None for e in doc.get("entry") or []]
+    bundled: dict[str, object] = {}
     for res in entries:
-        if isinstance(res, dict) and res.get("resourceType") == "Patient" and res.get("id"):
-            bundled[f"Patient/{res['id']}"] = res
-            bundled[res["id"]] = res
+        if isinstance(res, dict) and res.get("resourceType") == "Patient":
+            patient, _ = _validate(res)
+            if patient is not None and patient.id:
+                bundled[f"Patient/{patient.id}"] = patient
+                bundled[patient.id] = patient
     n = 0
     for i, res in enumerate(entries, start=1):
         if isinstance(res, dict) and res.get("resourceType") == "ServiceRequest":
             n += 1
             yield record_from_resource(res, f"{fallback_id}:{i}", bundled)
         elif not isinstance(res, dict):
+            n += 1
             yield InputRecord(f"{fallback_id}:{i}", None, error=RecordError(BAD_RECORD, f"[RC402] Bundle entry {i} has no resource"))
     if n == 0:
         yield InputRecord(fallback_id, None, error=RecordError(BAD_RECORD, "[RC403] the Bundle holds no ServiceRequest"))

@@ -93,3 +93,35 @@ def test_cli_stdin_and_unknown_option():
     assert bad.returncode == 2 and "No such option" in bad.stderr
     missing = run("check", "/nonexistent/file.txt")
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_fhir_resource_missing_required_fields_is_bad_record(tmp_path):
+    p = tmp_path / "sr.json"
+    # status and intent are required by FHIR; the subject reference is malformed.
+    p.write_text(json.dumps({"resourceType": "ServiceRequest", "id": "x1", "subject": {"reference": 12},
+                             "code": {"text": "MR kne"}}), encoding="utf-8")
+    rec = list(iter_records(p))[0]
+    assert rec.id == "x1" and rec.error.code == "bad_record"
+    assert "subject.reference" in rec.error.message and "MR kne" not in rec.error.message
+    p.write_text(json.dumps({"resourceType": "ServiceRequest", "id": "x2", "code": {"text": "MR kne"}}), encoding="utf-8")
+    rec = list(iter_records(p))[0]
+    assert rec.error.code == "bad_record" and "status" in rec.error.message and "intent" in rec.error.message
+
+
+def test_fhir_ndjson_danish_with_contained_patient(tmp_path, validate):
+    from refcheck.api import check_record
+
+    sr = {"resourceType": "ServiceRequest", "id": "dk-1", "status": "active", "intent": "order",
+          "contained": [{"resourceType": "Patient", "id": "p", "gender": "male", "birthDate": "1986-01-10"}],
+          "subject": {"reference": "#p"}, "authoredOn": "2026-03-01",
+          "code": {"coding": [{"system": "http://snomed.info/sct", "code": "241615005", "display": "MR af lænden"}]},
+          "reasonCode": [{"text": "Lænderygsmerter gennem 3 uger efter løft. Ingen udstråling, ingen feber, intet vægttab."}],
+          "note": [{"text": "Obj.: ømhed paravertebralt, neurologisk us. normal. Spørgsmål: prolaps?"}]}
+    p = tmp_path / "batch.ndjson"
+    p.write_text(json.dumps(sr) + "\n" + json.dumps({"resourceType": "Patient", "id": "z"}) + "\n", encoding="utf-8")
+    recs = list(iter_records(p))
+    assert [r.id for r in recs] == ["dk-1", "z"]
+    assert recs[1].error.code == "bad_record"
+    report = validate(check_record(recs[0]).to_dict())
+    assert report["language"] == "da" and report["patient"] == {"age": 40, "sex": "male"}
+    assert report["exam"]["modality"] == "MR" and report["appropriateness"] == "low_value"

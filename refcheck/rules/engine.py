@@ -93,8 +93,8 @@ def _validate(raw: dict, where: str) -> Rule:
         raise DataError(f"[RC604] {where}: severity must be one of {SEVERITIES}")
     if raw["kind"] == "verdict" and raw.get("appropriateness") not in APPROPRIATENESS:
         raise DataError(f"[RC605] {where}: a verdict rule needs appropriateness in {APPROPRIATENESS}")
-    if not {"nb", "da", "en"} <= set(raw["message"]):
-        raise DataError(f"[RC606] {where}: message needs nb, da and en")
+    if not {"nb", "nn", "da", "en"} <= set(raw["message"]):
+        raise DataError(f"[RC606] {where}: message needs nb, nn, da and en")
     if set(DOC_HEADINGS) - set(raw["doc"]):
         raise DataError(f"[RC607] {where}: doc needs {DOC_HEADINGS}")
     return Rule(code=raw["code"], name=raw["name"], kind=raw["kind"], severity=raw["severity"],
