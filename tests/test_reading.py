@@ -103,7 +103,8 @@ def test_fhir_resource_missing_required_fields_is_bad_record(tmp_path):
     rec = list(iter_records(p))[0]
     assert rec.id == "x1" and rec.error.code == "bad_record"
     assert "subject.reference" in rec.error.message and "MR kne" not in rec.error.message
-    p.write_text(json.dumps({"resourceType": "ServiceRequest", "id": "x2", "code": {"text": "MR kne"}}), encoding="utf-8")
+    p.write_text(json.dumps({"resourceType": "ServiceRequest", "id": "x2", "subject": {"reference": "Patient/p"},
+                             "code": {"text": "MR kne"}}), encoding="utf-8")
     rec = list(iter_records(p))[0]
     assert rec.error.code == "bad_record" and "status" in rec.error.message and "intent" in rec.error.message
 
