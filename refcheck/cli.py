@@ -84,6 +84,48 @@ def check(
         typer.echo(f"refcheck: wrote {count} report(s) to {out}", err=True)
 
 
+class Lang(str, Enum):
+    en = "en"
+    nb = "nb"
+    da = "da"
+
+
+class By(str, Enum):
+    referrer = "referrer"
+
+
+@app.command()
+def audit(
+    input: str = typer.Argument(..., help="Anything `check` reads, plus FHIR ServiceRequest/Bundle .json/.ndjson."),
+    out: Path = typer.Option(..., "--out", "-o", help="Directory for the audit's files."),
+    lang: Lang = typer.Option(Lang.en, "--lang", help="Language of the HTML report's labels."),
+    by: Optional[By] = typer.Option(None, "--by", help="'referrer': also one feedback page per referrer."),
+    keep_ids: bool = typer.Option(False, "--keep-ids", help="Keep referral ids (default: keyed hashes)."),
+    include_text: bool = typer.Option(False, "--include-text", help="Include referral text and evidence snippets."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes (one pipeline each)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted audit in the same --out directory."),
+    guideline: Optional[Guideline] = typer.Option(None, "--guideline", help="Override the guideline (no or dk)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress line."),
+) -> None:
+    """Audit a batch: tables, summary.json and a self-contained report.html for quality staff."""
+    from .audit import run_audit
+
+    try:
+        result = run_audit(input, out, lang=lang.value, by_referrer=by is By.referrer, keep_ids=keep_ids,
+                           include_text=include_text, jobs=jobs, resume=resume,
+                           guideline=guideline.value if guideline else None, progress=not quiet)
+    except (InputError, DataError) as exc:
+        _fail(str(exc))
+    if result.interrupted:
+        typer.echo(f"refcheck: interrupted after {result.inputs} referral(s); nothing is lost — "
+                   f"run again with --resume to continue", err=True)
+        raise typer.Exit(130)
+    s = result.summary
+    typer.echo(f"refcheck: audited {s['inputs']} referral(s) ({s['errors']} unreadable) into {out}: "
+               f"low-value {s['low_value']['count']}/{s['valid']}, incomplete {s['incomplete']['count']}/{s['valid']}, "
+               f"urgent {s['urgent']['count']}", err=True)
+
+
 @app.command("rules")
 def list_rules(
     select: Optional[str] = typer.Option(None, "--select", help="Only rules whose code starts with this prefix (e.g. NO-LBP)."),

@@ -69,6 +69,8 @@ def _record_from_mapping(row: object, fallback_id: str) -> InputRecord:
     rid = str(rid) if rid not in (None, "") else fallback_id
     if fhir.is_fhir(row):
         return fhir.record_from_resource(row, rid)
+    if isinstance(row.get("meta"), dict):  # the gold format nests structured fields under "meta"
+        row = {**row["meta"], **{k: v for k, v in row.items() if k != "meta"}}
     text = row.get("text")
     if text is None:
         return InputRecord(rid, None, _clean_meta(row), RecordError(BAD_RECORD, "[RC202] the record has no 'text' field"))
