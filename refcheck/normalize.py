@@ -62,11 +62,13 @@ class NormalizedText:
 
     original: str
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: tuple[int, ...] | None  # None: no length-changing edit, offsets are the same
+    ends: tuple[int, ...] | None
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of the normalised text to the original text."""
+        if self.starts is None:
+            return start, end
         if start >= end:
             pos = self.starts[start] if start < len(self.starts) else len(self.original)
             return pos, pos
@@ -98,6 +100,8 @@ def normalize(text: str) -> NormalizedText:
             composed = unicodedata.normalize("NFC", m.group())
             if composed != m.group():
                 edits.append((m.start(), m.end(), composed))
+    if not edits:
+        return NormalizedText(text, text.translate(_SAME_LENGTH), None, None)
     edits.sort()
 
     out: list[str] = []

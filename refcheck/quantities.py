@@ -23,8 +23,9 @@ _NUM = r"(?P<n1>\d+(?:[.,]\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reve
 _RANGE = _NUM + r"(?:\s*(?:-|–|til|à|a|eller)\s*(?P<n2>\d+(?:[.,]\d+)?))?"
 DURATION = re.compile(r"(?<![\w/])(?:et |ett |eit |ei |en )?" + _RANGE + r"\s*-?\s*" + _UNITS + r"(?!\w)", re.IGNORECASE)
 _RECENT = re.compile(
-    r"(?P<w>siste d(?:ø|oe)gn|siste d(?:ø|oe)gnet|sidste d(?:ø|oe)gn|siden i g(?:å|aa)r|sidan i g(?:å|aa)r|siden i forg(?:å|aa)rs|sidan i forg(?:å|aa)rs|i g(?:å|aa)r|i forg(?:å|aa)rs|"
-    r"siden i natt|sidan i natt|i nat|i natt|siden i morges|i morges|i dag|idag)", re.IGNORECASE)
+    r"(?P<w>(?:siste|sidste)\s+d(?:ø|oe)gn(?:et)?"
+    r"|(?:(?:siden|sidan)\s+)?i\s+(?:g(?:å|aa)r|forg(?:å|aa)rs|natt?|morges)(?:\s+kveld)?"
+    r"|i\s?dag)(?!\w)", re.IGNORECASE)
 
 _LAST_YEAR = re.compile(r"(?:siste|sidste|det siste|det sidste)\s+(?:år|aar|året|aaret)\b", re.IGNORECASE)
 LAST_YEAR_EVENT = re.compile(r"\b(?:i fjor|i fjol|sidste år|sist år|forrige år)\b", re.IGNORECASE)
@@ -89,8 +90,10 @@ def durations(text: str) -> list[Quantity]:
             continue  # a year or an age, not a duration
         out.append(Quantity(round(weeks, 1), m.start(), m.end()))
     for m in _RECENT.finditer(text):
+        if m.start() and text[m.start() - 1].isalnum():
+            continue
         w = m.group("w").lower()
-        out.append(Quantity(0.0 if w in ("i dag", "idag") else 0.1, m.start(), m.end()))
+        out.append(Quantity(0.0 if w.endswith("dag") else 0.1, m.start(), m.end()))
     for m in _LAST_YEAR.finditer(text):
         out.append(Quantity(52.0, m.start(), m.end()))
     out.sort(key=lambda q: q.start)
