@@ -150,7 +150,7 @@ def judge(f: Facts) -> tuple[Rule, dict]:
     """The deciding verdict rule and the rule facts (first matching verdict rule wins)."""
     catalogue = load_catalogue()
     facts = _rule_facts(f)
-    for rule in catalogue.verdict_rules:
+    for rule in catalogue.verdict_rules_for(facts["region"]):
         if holds(rule.when, facts):
             return rule, facts
     raise AssertionError("the catalogue's last verdict rule must match everything")

@@ -75,6 +75,13 @@ class Catalogue:
     def finding_rules(self) -> list[Rule]:
         return [r for r in self.rules if r.kind == "finding"]
 
+    def verdict_rules_for(self, region: str | None) -> list[Rule]:
+        """The verdict rules that can hold for ``region``, in catalogue order (cached)."""
+        cache = self.__dict__.setdefault("_by_region", {})
+        if region not in cache:
+            cache[region] = [r for r in self.verdict_rules if _region_may_match(r.when, region)]
+        return cache[region]
+
     def get(self, code: str) -> Rule | None:
         code = code.upper()
         return next((r for r in self.rules if r.code == code), None)
@@ -117,6 +124,13 @@ def load_catalogue(path: str | None = None) -> Catalogue:
     if dupes:
         raise DataError(f"[RC608] duplicate rule codes: {sorted(dupes)}")
     return Catalogue(data.get("families", {}), rules)
+
+
+def _region_may_match(when: dict, region: str | None) -> bool:
+    """False only when the rule's own ``region`` condition excludes ``region``."""
+    if "region" not in when:
+        return True
+    return _test(region, when["region"])
 
 
 def holds(when: dict, facts: dict) -> bool:
