@@ -43,6 +43,12 @@ _BARE_QUERY = re.compile(r"(?:^|(?<=[\s(:,]))\?\s?[^\W\d_]{3,}")
 # Examination phrasing that reports a result.
 _EXAM = re.compile(r"(?i)\bved\s+(?:us\.|undersøkelse|undersøking|undersøgelse|palpasjon|palpation|inspeksjon|klinisk)"
                    r"|\b(?:us\.?|undersøkelse[n]?|undersøkinga|undersøking|undersøgelse[n]?|klinisk)\s+(?:viser|viste|syner|synte|avdekker|finner|fandt|fann|ua\b)")
+_PAST_EVENT = re.compile(r"\b(operert|opereret|målt|malt|tidligere|tidlegare|sist|forrige|menopause|behandlet|"
+                         r"røntgen tatt|mr tatt|rtg tatt)\b")
+_COMPLAINT_WORD = re.compile(r"smert|vondt|plage|gener|ondt")
+_ANY_WORD = re.compile(r"\w")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_SUSPICION = re.compile(r"(mistanke|mistenk|susp|obs\.?|spm|mulig|trolig|sannsynlig|forenlig|kjent|kendt)")
 _MINUTES = re.compile(r"(\d+)\s*(?:min|minutt|minutter|minutes)\b", re.I)
 _QUESTION_WORD = re.compile(r"(?i)\b(hva|hvorfor|hvordan|hvilken|hvilke|kva|kvifor|korleis|kven|hvad|årsak|årsag|forklaring)\b")
 
@@ -281,31 +287,22 @@ def _laterality(mentions: list[Mention], modality: Mention | None) -> str | None
 
 
 def _duration(text: str, mentions: list[Mention], sents: list[tuple[int, int]], age_span=None):
+    """The complaint's duration: prefer a duration in a sentence about the complaint, and
+    skip sentences that date a past event ("operert for 5 år siden", "målt i fjor")."""
     cands = [c for c in q.durations(text) if not (age_span and c.start < age_span[1] and age_span[0] < c.end)]
     if not cands:
         return None, None
     complaint = {"symptom", "course", "red_flag", "condition"}
     by_sent: dict[int, set[str]] = {}
-    hist_sent: set[int] = set()
     for m in mentions:
         by_sent.setdefault(m.sent, set()).add(m.category)
-    for i, (s, e) in enumerate(sents):
-        low = text[s:e].lower()
-        if re.search(r"\b(operert|opereret|målt|malt|tidligere|tidlegare|sist|forrige|menopause|behandlet|røntgen tatt|mr tatt|rtg tatt)\b", low) \
-                and not re.search(r"smert|vondt|plage|gener|ondt", low):
-            hist_sent.add(i)
-
-    def sent_index(pos: int) -> int:
-        for i, (s, e) in enumerate(sents):
-            if s <= pos < e:
-                return i
-        return -1
-
     ranked = []
     for c in cands:
-        i = sent_index(c.start)
-        if i in hist_sent:
-            continue
+        i = next((k for k, (s, e) in enumerate(sents) if s <= c.start < e), -1)
+        if i >= 0:
+            low = text[sents[i][0]:sents[i][1]].lower()
+            if _PAST_EVENT.search(low) and not _COMPLAINT_WORD.search(low):
+                continue
         score = 0 if by_sent.get(i, set()) & complaint else 1
         ranked.append((score, c.start, c.value, (c.start, c.end)))
     if not ranked:
@@ -320,7 +317,7 @@ def _components(f: Facts, doc: Doc, mentions: list[Mention], cues: list[Mention]
     body = {}
     for s in sections:
         content = s.body(text)
-        if len(re.findall(r"\w+", content)) >= 1:
+        if _ANY_WORD.search(content):
             body.setdefault(s.category, (s.body_start, s.end, content))
 
     # history: the complaint itself, its course, duration, treatment, risk factors.
@@ -402,7 +399,7 @@ def _question_names_condition(body: dict, text: str, sents, sections) -> tuple[i
             part = part.strip().split(":")[-1].strip()
             if not part.endswith("?") or _QUESTION_WORD.search(part):
                 continue
-            words = re.findall(r"[^\W\d_]+", part)
+            words = _LETTERS.findall(part)
             if 1 <= len(words) <= 5:
                 start = text.index(part, s)
                 return start, start + len(part)
@@ -413,7 +410,7 @@ def _suspected(m: Mention, text: str, sents) -> bool:
     s, e = _sentence_of(m.start, sents)
     sentence = text[s:e]
     before = text[max(s, m.start - 25):m.start].lower()
-    return "?" in sentence or bool(re.search(r"(mistanke|mistenk|susp|obs\.?|spm|mulig|trolig|sannsynlig|forenlig|kjent|kendt)", before))
+    return "?" in sentence or bool(_SUSPICION.search(before))
 
 
 def _sentence_of(pos: int, sents) -> tuple[int, int]:

@@ -36,6 +36,13 @@ _NOT_DURATION_BEFORE = re.compile(r"(?:\bved|\bfra|\bfrå|\bsom|\bfødt|\bf\.|\b
 _AGE_AFTER = re.compile(r"^\s*(?:gammel|gammal|gml\.?|gl\.?|g\.|gamal|gamle|kvinne|mann|kvinde|mand|dame|herre|gutt|gut|jente|pige|dreng|pasient|pas\.|pt\.|,\s*(?:kvinne|mann|kvinde|mand))", re.IGNORECASE)
 
 
+_AGE_WORD = re.compile(r"(?:årig|år gl)", re.I)
+_SINCE = re.compile(r"^\s*(?:siden|sidan)\b", re.I)
+_YEAR_NUMBER = re.compile(r"\d{4}")
+_SEX_WORD = re.compile(r"(?<!\w)(?P<f>kvinne|kvinner|kvinde|kvinna|kv\.|dame|jente|pige|frue)(?!\w)"
+                       r"|(?<!\w)(?P<m>mann|mand|herre|gutt|gut|dreng)(?!\w)", re.I)
+
+
 @dataclass(frozen=True)
 class Quantity:
     value: object
@@ -75,11 +82,11 @@ def durations(text: str) -> list[Quantity]:
         before = text[max(0, m.start() - 12):m.start()]
         after = text[m.end():m.end() + 12]
         unit = _unit(m.group("unit"))
-        if unit == "y" and (_AGE_AFTER.match(after) or re.search(r"(?:årig|år gl)", m.group(), re.I)):
+        if unit == "y" and (_AGE_AFTER.match(after) or _AGE_WORD.search(m.group())):
             continue
         if _NOT_DURATION_BEFORE.search(before):
             continue
-        if unit == "y" and re.match(r"^\s*(?:siden|sidan|siden)\b", after) is None and re.search(r"\d{4}", m.group()):
+        if unit == "y" and _SINCE.match(after) is None and _YEAR_NUMBER.search(m.group()):
             continue
         n1, n2 = _num(m.group("n1")), _num(m.group("n2"))
         if n1 is None:
@@ -137,7 +144,7 @@ _FAMILY_BEFORE = re.compile(r"(?:mor|far|søster|bror|datter|sønn|søn|moder|fa
 
 def sex(text: str) -> Quantity | None:
     """female / male from the words for the patient, else from pronouns."""
-    for m in re.finditer(r"(?<!\w)(?P<f>kvinne|kvinner|kvinde|kvinna|kv\.|dame|jente|pige|frue)(?!\w)|(?<!\w)(?P<m>mann|mand|herre|gutt|gut|dreng)(?!\w)", text, re.I):
+    for m in _SEX_WORD.finditer(text):
         if _FAMILY_BEFORE.search(text[max(0, m.start() - 15):m.start()]):
             continue
         return Quantity("female" if m.group("f") else "male", m.start(), m.end())
