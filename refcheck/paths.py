@@ -9,23 +9,21 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
-_REPO = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
+_REPO = _PACKAGE.parent
 
 
 def _locate(kind: str, env: str) -> Path:
+    """The override, else the installed copy inside the package, else the source tree's."""
     override = os.environ.get(env)
     if override:
         return Path(override)
-    try:
-        found = Path(str(resources.files(f"refcheck.{kind}")))
-        if found.is_dir():
-            return found
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return _REPO / kind
+    installed = _PACKAGE / kind  # a wheel installs lexicons/ and models/ as refcheck/<kind>
+    if installed.is_dir():
+        return installed
+    return _REPO / kind  # a source checkout or an editable install
 
 
 @cache
