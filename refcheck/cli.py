@@ -126,6 +126,24 @@ def audit(
                f"urgent {s['urgent']['count']}", err=True)
 
 
+@app.command()
+def train(
+    out: Optional[Path] = typer.Option(None, "--out", help="Write models here instead of the package's models/."),
+    subset: Optional[int] = typer.Option(None, "--subset", min=20, help="Train on the first N sentences only (CI)."),
+) -> None:
+    """Rebuild every learned model from the data in the repository (deterministic; writes model cards)."""
+    from .train import train_sentence_roles
+
+    try:
+        meta = train_sentence_roles(out, subset)
+    except (DataError, FileNotFoundError) as exc:
+        _fail(f"[RC810] cannot train: {exc}")
+    typer.echo(f"sentence_roles: {meta['sentences']} sentences; thresholds "
+               + ", ".join(f"{r} {t:.2f}" for r, t in meta["thresholds"].items()))
+    for role, m in meta["evaluation_metrics"].items():
+        typer.echo(f"  {role:20s} P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  (n {m['support']})")
+
+
 @app.command("rules")
 def list_rules(
     select: Optional[str] = typer.Option(None, "--select", help="Only rules whose code starts with this prefix (e.g. NO-LBP)."),
