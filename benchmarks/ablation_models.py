@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Ablation of the learned components: completeness and grade accuracy with and without them.
 
-Runs refcheck's evaluation in two fresh processes, REFCHECK_MODELS=off and on, over the
+Runs refcheck's evaluation in two fresh processes, REFCHECK_LEARNED=off and on, over the
 held-out referrals (eval/heldout.jsonl, never used to train or tune the model) and the
 sample referrals, and prints per language: the four component accuracies, the grade
 accuracy and red-flag F1.
@@ -34,7 +34,7 @@ print(json.dumps(out))
 
 
 def run(files: list[str], models: str) -> dict:
-    env = {**os.environ, "REFCHECK_MODELS": models}
+    env = {**os.environ, "REFCHECK_LEARNED": models}
     proc = subprocess.run([sys.executable, "-c", RUNNER, *files], capture_output=True, text=True, env=env, check=True)
     return json.loads(proc.stdout)
 

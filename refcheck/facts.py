@@ -313,6 +313,51 @@ def _duration(text: str, mentions: list[Mention], sents: list[tuple[int, int]], 
 
 def _components(f: Facts, doc: Doc, mentions: list[Mention], cues: list[Mention], sections, sents,
                 measured: bool, codes: list) -> None:
+    _rule_components(f, doc, mentions, cues, sections, sents, measured, codes)
+    _learned_components(f, doc._.tokens.text, sections, sents, mentions)
+
+
+_REQUEST_CATEGORIES = {"modality", "region", "laterality"}
+
+
+def _request_line(text: str, span: tuple[int, int], mentions: list[Mention]) -> bool:
+    """A short line that only names the exam ("Rtg. LS-col.", "MR kne hø.")."""
+    s, e = span
+    inside = [m for m in mentions if s <= m.start < e]
+    return bool(inside) and any(m.category == "modality" for m in inside) \
+        and all(m.category in _REQUEST_CATEGORIES for m in inside) and len(_LETTERS.findall(text[s:e])) <= 6
+
+
+def _learned_components(f: Facts, text: str, sections, sents, mentions: list[Mention]) -> None:
+    """Let the sentence-role model add components the rules missed, in headerless text only."""
+    from . import roles
+
+    missing = [c for c in ("history", "clinical_findings", "tentative_diagnosis", "clinical_question")
+               if not getattr(f, c)]
+    if not missing:
+        return
+    model = roles.shipped()
+    if model is None:
+        return
+    free = [(s, e) for s, e in sents
+            if not any(sec.start <= s < sec.end for sec in sections) and len(text[s:e].strip()) >= 3
+            and not _request_line(text, (s, e), mentions)]
+    if not free:
+        return
+    found = model.roles([text[s:e] for s, e in free])
+    for (s, e), sentence_roles in zip(free, found):
+        for role in sentence_roles:
+            component = roles.COMPONENT_OF_ROLE[role]
+            if component in missing and not getattr(f, component):
+                setattr(f, component, True)
+                if component == "tentative_diagnosis":
+                    f.tentative_span = (s, e)
+                elif component == "clinical_question":
+                    f.question_span = (s, e)
+
+
+def _rule_components(f: Facts, doc: Doc, mentions: list[Mention], cues: list[Mention], sections, sents,
+                     measured: bool, codes: list) -> None:
     text = doc._.tokens.text
     body = {}
     for s in sections:

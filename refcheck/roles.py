@@ -27,6 +27,11 @@ from .paths import model_dir
 ROLES = ("history", "clinical_finding", "tentative_diagnosis", "clinical_question")
 COMPONENT_OF_ROLE = {"history": "history", "clinical_finding": "clinical_findings",
                      "tentative_diagnosis": "tentative_diagnosis", "clinical_question": "clinical_question"}
+# Roles refcheck acts on. The ablation on held-out referrals (benchmarks/ablation_models.py)
+# showed gains for findings and questions; the history role cost accuracy (rules already
+# reach 100 %) and the tentative-diagnosis role gained nothing, so those two are predicted
+# but not used.
+USED_ROLES = ("clinical_finding", "clinical_question")
 NAME = "sentence_roles"
 SEED = 13
 
@@ -70,7 +75,8 @@ class RoleModel:
 
     def roles(self, sentences: list[str]) -> list[set[str]]:
         """The roles each sentence carries (probability at or above the role's threshold)."""
-        return [{r for r, p in row.items() if p >= self.thresholds[r]} for row in self.probabilities(sentences)]
+        return [{r for r, p in row.items() if p >= self.thresholds[r] and r in USED_ROLES}
+                for row in self.probabilities(sentences)]
 
 
 def _sha256(path: Path) -> str:
@@ -89,7 +95,7 @@ def load(folder: Path | None = None) -> RoleModel:
     model_file, meta_file = folder / "model.joblib", folder / "meta.json"
     if not model_file.exists() or not meta_file.exists():
         raise DataError(f"[RC801] the sentence-role model is missing from {folder}; run `refcheck train` "
-                        "(or set REFCHECK_MODELS=off to run on rules alone)")
+                        "(or set REFCHECK_LEARNED=off to run on rules alone)")
     try:
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
@@ -111,8 +117,8 @@ def load(folder: Path | None = None) -> RoleModel:
 
 
 def enabled() -> bool:
-    """Learned components are on unless REFCHECK_MODELS=off (used for ablations)."""
-    return os.environ.get("REFCHECK_MODELS", "on").lower() not in ("off", "0", "no", "false")
+    """Learned components are on unless REFCHECK_LEARNED=off (used for ablations)."""
+    return os.environ.get("REFCHECK_LEARNED", "on").lower() not in ("off", "0", "no", "false")
 
 
 @cache
