@@ -7,15 +7,17 @@ rules, never replacing them: it may only add a component the rules did not find,
 sentence outside any headed section, when its probability clears a per-role threshold
 chosen for precision at training time (``refcheck train``).
 
-Artefacts live in ``models/sentence_roles/``: ``model.joblib`` (scikit-learn pipeline),
-``meta.json`` (roles, thresholds, metrics, scikit-learn version, sha256 of the model file)
-and ``README.md`` (the model card).
+Artefacts live in ``models/sentence_roles/``: ``arrays.npz`` and ``vocabulary.json`` (the
+fitted TF-IDF + logistic-regression model exported to plain arrays, so that scikit-learn
+is needed to train but not to run), ``meta.json`` (format, roles, thresholds, metrics,
+scikit-learn version, sha256 of each file) and ``README.md`` (the model card).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -33,6 +35,7 @@ COMPONENT_OF_ROLE = {"history": "history", "clinical_finding": "clinical_finding
 # but not used.
 USED_ROLES = ("clinical_finding", "clinical_question")
 NAME = "sentence_roles"
+FORMAT = "refcheck.linear-tfidf/1"
 SEED = 13
 
 
@@ -59,11 +62,84 @@ def build_estimator():
     return Pipeline([("features", features), ("clf", clf)])
 
 
+_WHITE = re.compile(r"\s\s+")
+_WORD_TOKEN = re.compile(r"(?u)\b\w+\b|\?")
+
+
+def char_wb_ngrams(text: str, lo: int, hi: int) -> list[str]:
+    """scikit-learn's ``char_wb`` analyzer: n-grams inside space-padded words."""
+    text = _WHITE.sub(" ", text)
+    out = []
+    for w in text.split():
+        w = f" {w} "
+        for n in range(lo, hi + 1):
+            offset = 0
+            out.append(w[offset:offset + n])
+            while offset + n < len(w):
+                offset += 1
+                out.append(w[offset:offset + n])
+            if offset == 0:  # the word is shorter than n: one n-gram only
+                break
+    return out
+
+
+def word_ngrams(text: str, lo: int, hi: int) -> list[str]:
+    tokens = _WORD_TOKEN.findall(text)
+    out = list(tokens) if lo == 1 else []
+    for n in range(max(lo, 2), hi + 1):
+        out += [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+    return out
+
+
+class LinearRoleModel:
+    """The trained model exported to plain arrays: TF-IDF (sublinear tf, l2 norm per
+    block) and one logistic regression per role. No scikit-learn needed at run time."""
+
+    def __init__(self, blocks: list[dict], coef, intercept):
+        self.blocks = blocks  # each: analyzer, ngram_range, vocabulary (term → column), idf
+        self.coef = coef  # (roles, features)
+        self.intercept = intercept  # (roles,)
+
+    def _features(self, text: str):
+        import numpy as np
+
+        cols, vals, offset = [], [], 0
+        for b in self.blocks:
+            lo, hi = b["ngram_range"]
+            grams = char_wb_ngrams(text, lo, hi) if b["analyzer"] == "char_wb" else word_ngrams(text, lo, hi)
+            counts: dict[int, int] = {}
+            vocab = b["vocabulary"]
+            for g in grams:
+                j = vocab.get(g)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            if counts:
+                idx = np.fromiter(counts.keys(), dtype=np.int64)
+                w = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * b["idf"][idx]
+                w /= np.sqrt((w * w).sum())
+                cols.append(idx + offset)
+                vals.append(w)
+            offset += len(b["idf"])
+        if not cols:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(cols), np.concatenate(vals)
+
+    def predict_proba(self, texts: list[str]):
+        import numpy as np
+
+        out = np.empty((len(texts), len(self.intercept)))
+        for i, t in enumerate(texts):
+            idx, val = self._features(t)
+            z = self.coef[:, idx] @ val + self.intercept
+            out[i] = 1.0 / (1.0 + np.exp(-z))
+        return out
+
+
 @dataclass(frozen=True)
 class RoleModel:
     """A loaded sentence-role model with its per-role decision thresholds."""
 
-    estimator: object
+    estimator: object  # anything with predict_proba(list[str]) (LinearRoleModel when shipped)
     thresholds: dict[str, float]
     meta: dict
 
@@ -83,36 +159,60 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def export(estimator, folder: Path) -> list[str]:
+    """Write a fitted scikit-learn pipeline as ``arrays.npz`` + ``vocabulary.json``."""
+    import numpy as np
+
+    blocks, idfs = [], []
+    for name, vec in estimator.named_steps["features"].transformer_list:
+        blocks.append({"name": name, "analyzer": vec.analyzer, "ngram_range": list(vec.ngram_range),
+                       "vocabulary": {k: int(v) for k, v in sorted(vec.vocabulary_.items())}})
+        idfs.append(vec.idf_.astype(np.float64))
+    clfs = estimator.named_steps["clf"].estimators_
+    coef = np.vstack([c.coef_.ravel() for c in clfs]).astype(np.float64)
+    intercept = np.array([float(c.intercept_[0]) for c in clfs])
+    np.savez_compressed(folder / "arrays.npz", coef=coef, intercept=intercept,
+                        **{f"idf_{b['name']}": idf for b, idf in zip(blocks, idfs)})
+    (folder / "vocabulary.json").write_text(json.dumps(blocks, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    return ["arrays.npz", "vocabulary.json"]
+
+
 def load(folder: Path | None = None) -> RoleModel:
-    """Load the model, checking that it is present, intact and from a compatible scikit-learn.
+    """Load the model, checking that it is present, intact and in the expected format.
 
     Raises:
         DataError: with a message that says what is wrong and how to rebuild the model.
     """
-    import sklearn
+    import numpy as np
 
     folder = folder or model_dir() / NAME
-    model_file, meta_file = folder / "model.joblib", folder / "meta.json"
-    if not model_file.exists() or not meta_file.exists():
+    meta_file = folder / "meta.json"
+    if not meta_file.exists():
         raise DataError(f"[RC801] the sentence-role model is missing from {folder}; run `refcheck train` "
                         "(or set REFCHECK_LEARNED=off to run on rules alone)")
     try:
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise DataError(f"[RC802] {meta_file} is not valid JSON; run `refcheck train`") from exc
-    if _sha256(model_file) != meta.get("sha256"):
-        raise DataError(f"[RC803] {model_file} is corrupted (its checksum does not match meta.json); "
-                        "run `refcheck train` to rebuild it")
-    trained_with = meta.get("sklearn_version", "?")
-    if trained_with.split(".")[:2] != sklearn.__version__.split(".")[:2]:
-        raise DataError(f"[RC804] the sentence-role model was trained with scikit-learn {trained_with}, "
-                        f"but {sklearn.__version__} is installed; run `refcheck train` to rebuild it")
-    import joblib
-
+    if meta.get("format") != FORMAT:
+        raise DataError(f"[RC804] the sentence-role model has format {meta.get('format')!r}, this refcheck "
+                        f"reads {FORMAT!r}; run `refcheck train` to rebuild it")
+    for name, digest in meta.get("files", {}).items():
+        path = folder / name
+        if not path.exists():
+            raise DataError(f"[RC801] {path} is missing; run `refcheck train`")
+        if _sha256(path) != digest:
+            raise DataError(f"[RC803] {path} is corrupted (its checksum does not match meta.json); "
+                            "run `refcheck train` to rebuild it")
     try:
-        estimator = joblib.load(model_file)
-    except Exception as exc:  # joblib/pickle raise many kinds on a bad file
-        raise DataError(f"[RC805] cannot load {model_file} ({type(exc).__name__}); run `refcheck train`") from exc
+        arrays = np.load(folder / "arrays.npz")
+        blocks = json.loads((folder / "vocabulary.json").read_text(encoding="utf-8"))
+        for b in blocks:
+            b["idf"] = arrays[f"idf_{b['name']}"]
+        estimator = LinearRoleModel(blocks, arrays["coef"], arrays["intercept"])
+    except (OSError, KeyError, ValueError, json.JSONDecodeError) as exc:
+        raise DataError(f"[RC805] cannot load the sentence-role model from {folder} ({type(exc).__name__}); "
+                        "run `refcheck train`") from exc
     return RoleModel(estimator, {r: float(meta["thresholds"][r]) for r in ROLES}, meta)
 
 

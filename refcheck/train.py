@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from .paths import model_dir
-from .roles import COMPONENT_OF_ROLE, NAME, ROLES, SEED, USED_ROLES, build_estimator, preprocess
+from .roles import COMPONENT_OF_ROLE, FORMAT, NAME, ROLES, SEED, USED_ROLES, build_estimator, export, preprocess
 
 SECTION_ROLE = {"history": ["history"], "clinical_findings": ["clinical_finding"],
                 "tentative_diagnosis": ["tentative_diagnosis"], "clinical_question": ["clinical_question"],
@@ -99,7 +99,6 @@ def evaluate(estimator, thresholds: dict[str, float], rows: list[dict]) -> dict:
 
 def train_sentence_roles(out: Path | None = None, subset: int | None = None) -> dict:
     """Train, evaluate and write the sentence-role model; returns its metadata."""
-    import joblib
     import numpy as np
     import sklearn
     from sklearn.model_selection import KFold
@@ -132,8 +131,8 @@ def train_sentence_roles(out: Path | None = None, subset: int | None = None) -> 
 
     folder = (out or model_dir()) / NAME
     folder.mkdir(parents=True, exist_ok=True)
-    model_file = folder / "model.joblib"
-    joblib.dump(estimator, model_file, compress=3)
+    (folder / "model.joblib").unlink(missing_ok=True)
+    files = export(estimator, folder)
     langs = {lang: sum(r["lang"] == lang for r in rows) for lang in ("nb", "nn", "da")}
     meta = {
         "name": NAME, "roles": list(ROLES), "used_roles": list(USED_ROLES), "components": COMPONENT_OF_ROLE, "thresholds": thresholds,
@@ -141,7 +140,8 @@ def train_sentence_roles(out: Path | None = None, subset: int | None = None) -> 
         "evaluation_split": len(eval_rows), "languages": langs,
         "cv_metrics": cv, "evaluation_metrics": held, "sklearn_version": sklearn.__version__,
         "python": platform.python_version(), "trained": date.today().isoformat(), "subset": subset,
-        "sha256": hashlib.sha256(model_file.read_bytes()).hexdigest(),
+        "format": FORMAT,
+        "files": {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in files},
     }
     (folder / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (folder / "README.md").write_text(model_card(meta), encoding="utf-8")
@@ -201,6 +201,7 @@ without its context. Precision is favoured over recall: it is meant to rescue he
 referrals, not to replace the rules.
 
 **Versions.** scikit-learn {meta['sklearn_version']}, Python {meta['python']}; trained {meta['trained']}
-with `refcheck train`. The model file's sha256 is in `meta.json`; refcheck refuses a file
-whose checksum or scikit-learn minor version does not match.
+with `refcheck train`. The fitted model is exported to `arrays.npz` + `vocabulary.json` (format
+`{meta['format']}`), scored at run time without scikit-learn; `meta.json` holds each file's
+sha256 and refcheck refuses a file whose checksum or format does not match.
 """
