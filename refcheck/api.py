@@ -217,3 +217,28 @@ def _span_text(norm: NormalizedText, span: tuple[int, int] | None) -> str | None
     s, e = norm.to_original(*span)
     text = norm.original[s:e].strip(" \t\r\n:-")
     return text.splitlines()[0][:200] if text else None
+
+
+def highlights(text: str, language: str | None = None) -> list[dict]:
+    """Spans to highlight for a screener: affirmed red flags, negated ones, the clinical question.
+
+    Offsets are into ``text`` as given. Used by the worklist page; not part of the report.
+    """
+    if not text or not text.strip() or len(text) > MAX_CHARS:
+        return []
+    norm = normalize(text)
+    lang = language if language in langid.LANGS else langid.detect(norm.text)
+    doc = run(build(lang), norm.text)
+    facts = extract(doc, lang, "dk" if lang == "da" else "no", {})
+    out = []
+    for m in doc._.mentions or []:
+        if m.category != "red_flag":
+            continue
+        kind = "red_flag" if m.affirmed else "negated_flag" if m.negated else None
+        if kind:
+            s, e = norm.to_original(m.start, m.end)
+            out.append({"start": s, "end": e, "kind": kind, "code": m.code})
+    if facts.question_span:
+        s, e = norm.to_original(*facts.question_span)
+        out.append({"start": s, "end": e, "kind": "question", "code": None})
+    return sorted(out, key=lambda h: (h["start"], h["end"]))

@@ -144,6 +144,52 @@ def train(
         typer.echo(f"  {role:20s} P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  (n {m['support']})")
 
 
+token_app = typer.Typer(help="Bearer tokens for `refcheck serve`.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+class Role(str, Enum):
+    screener = "screener"
+    submitter = "submitter"
+    auditor = "auditor"
+
+
+DEFAULT_DB = "refcheck.sqlite3"
+
+
+@token_app.command("create")
+def token_create(
+    role: Role = typer.Option(..., "--role", help="screener, submitter or auditor."),
+    name: str = typer.Option("", "--name", help="Who or what uses the token (shown in the audit trail)."),
+    db_url: str = typer.Option(DEFAULT_DB, "--db", help="SQLite file or database URL (postgresql://…)."),
+) -> None:
+    """Create a token (printed once; only its hash is stored)."""
+    from .service import db
+
+    engine = db.connect(db_url)
+    typer.echo(db.create_token(engine, role.value, name or role.value))
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
+    port: int = typer.Option(8000, "--port"),
+    db_url: str = typer.Option(DEFAULT_DB, "--db", help="SQLite file or database URL (postgresql://…)."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes (each loads the pipeline once)."),
+) -> None:
+    """Run the screening desk: the HTTP API and the worklist page."""
+    import os
+
+    import uvicorn
+
+    os.environ["REFCHECK_DB"] = db_url
+    from .service import db
+
+    db.connect(db_url)  # migrate once before workers start
+    uvicorn.run("refcheck.service.asgi:app", host=host, port=port, workers=workers, log_level="info",
+                access_log=False)
+
+
 @app.command("rules")
 def list_rules(
     select: Optional[str] = typer.Option(None, "--select", help="Only rules whose code starts with this prefix (e.g. NO-LBP)."),

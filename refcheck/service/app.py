@@ -1,0 +1,196 @@
+"""The screening desk's HTTP service (FastAPI): screen, store, worklist, decisions, stats.
+
+Every endpoint except ``/healthz`` and ``/readyz`` needs ``Authorization: Bearer <token>``
+(tokens from ``refcheck token create``); the token's role limits what it may do:
+
+=================  =========  ========  =======
+endpoint           submitter  screener  auditor
+=================  =========  ========  =======
+POST /v1/referrals     ✓          ✓
+POST /v1/check         ✓          ✓        ✓
+GET  /v1/worklist                 ✓        ✓
+GET  /v1/referrals/{id}           ✓        ✓
+POST …/{id}/decision              ✓
+GET  /v1/stats                    ✓        ✓
+GET  /v1/rules[/{code}] ✓         ✓        ✓
+=================  =========  ========  =======
+
+Bodies are capped (413); malformed JSON or FHIR gives 422 with a message that never
+echoes the body; logs carry method, path, status and timing only.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from .. import __version__
+from ..api import check_record, highlights
+from ..reading import _record_from_mapping
+from . import db
+
+log = logging.getLogger("refcheck.service")
+MAX_BODY = 256 * 1024
+PERMISSIONS = {
+    "submit": {"submitter", "screener"}, "check": {"submitter", "screener", "auditor"},
+    "read": {"screener", "auditor"}, "decide": {"screener"}, "rules": {"submitter", "screener", "auditor"},
+}
+DECISIONS = ("accept", "decline", "redirect", "return", "escalate")
+
+
+class Problem(HTTPException):
+    """An error answer with a code and a message that never contains referral text."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(status_code=status, detail={"code": code, "message": message})
+
+
+def create_app(db_url: str) -> FastAPI:
+    engine = db.connect(db_url)
+    app = FastAPI(title="refcheck screening desk", version=__version__,
+                  description="Screens imaging referrals against the guidelines (refcheck.report/1) and keeps "
+                              "the screening desk's worklist, decisions and audit trail.")
+    app.state.engine = engine
+
+    @app.middleware("http")
+    async def cap_and_log(request: Request, call_next):
+        t0 = time.perf_counter()
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY:
+            response = JSONResponse({"code": "too_large", "message": f"request body over {MAX_BODY} bytes"}, 413)
+        else:
+            response = await call_next(request)
+        log.info("%s %s %s %.1fms", request.method, request.url.path, response.status_code,
+                 (time.perf_counter() - t0) * 1000)
+        return response
+
+    @app.exception_handler(HTTPException)
+    async def problem(_request: Request, exc: HTTPException):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"code": "error", "message": str(exc.detail)}
+        return JSONResponse(detail, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    def role(*allowed: str):
+        def dependency(request: Request) -> tuple[str, str]:
+            auth = request.headers.get("authorization", "")
+            if not auth.lower().startswith("bearer "):
+                raise Problem(401, "unauthorized", "a bearer token is required")
+            found = db.token_role(engine, auth[7:].strip())
+            if found is None:
+                raise Problem(401, "unauthorized", "unknown token")
+            if found[1] not in allowed:
+                raise Problem(403, "forbidden", f"role '{found[1]}' may not do this")
+            return found
+        return dependency
+
+    async def json_body(request: Request) -> dict:
+        raw = await request.body()
+        if len(raw) > MAX_BODY:
+            raise Problem(413, "too_large", f"request body over {MAX_BODY} bytes")
+        try:
+            body = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise Problem(422, "bad_json", f"the body is not valid JSON ({type(exc).__name__} at position "
+                                           f"{getattr(exc, 'pos', '?')})") from None
+        if not isinstance(body, dict):
+            raise Problem(422, "bad_record", "the body must be a JSON object (a referral or a FHIR ServiceRequest)")
+        return body
+
+    def screen(body: dict, require_id: bool):
+        if require_id and not body.get("id"):
+            raise Problem(422, "bad_record", "'id' is required: a retried POST is matched on the referral's own id")
+        record = _record_from_mapping(body, str(body.get("id") or "unsaved"))
+        if record.error is not None and record.error.code == "bad_record":
+            raise Problem(422, "bad_record", record.error.message)
+        return record, check_record(record)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/readyz", tags=["health"])
+    def readyz() -> dict:
+        from ..pipeline import build
+
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        for lang in ("nb", "nn", "da"):
+            build(lang)
+        return {"status": "ready"}
+
+    @app.post("/v1/referrals", status_code=201, tags=["referrals"])
+    async def submit(request: Request, who=Depends(role(*PERMISSIONS["submit"]))) -> Any:
+        body = await json_body(request)
+        record, report = screen(body, require_id=True)
+        rid, created = db.store_referral(engine, record.id, who[0], record.text, report.to_dict(), record.meta.get("date"))
+        out = {**report.to_dict(), "worklist_id": rid, "created": created}
+        return JSONResponse(out, status_code=201 if created else 200)
+
+    @app.post("/v1/check", tags=["referrals"])
+    async def check_only(request: Request, _who=Depends(role(*PERMISSIONS["check"]))) -> Any:
+        body = await json_body(request)
+        _record, report = screen(body, require_id=False)
+        return report.to_dict()
+
+    @app.get("/v1/worklist", tags=["worklist"])
+    def get_worklist(action: str | None = None, region: str | None = None, since: str | None = None,
+                     until: str | None = None, _who=Depends(role(*PERMISSIONS["read"]))) -> Any:
+        if action and action not in db.ACTIONS:
+            raise Problem(422, "bad_filter", f"action must be one of {db.ACTIONS}")
+        try:
+            return {"referrals": db.worklist(engine, action, region, since, until)}
+        except ValueError:
+            raise Problem(422, "bad_filter", "since/until must be ISO 8601 dates") from None
+
+    @app.get("/v1/referrals/{rid}", tags=["referrals"])
+    def get_one(rid: int, _who=Depends(role(*PERMISSIONS["read"]))) -> Any:
+        row = db.get_referral(engine, rid)
+        if row is None:
+            raise Problem(404, "not_found", f"no referral {rid}")
+        row["highlights"] = highlights(row["text"] or "", row["report"].get("language"))
+        return row
+
+    @app.post("/v1/referrals/{rid}/decision", tags=["referrals"])
+    async def post_decision(rid: int, request: Request, who=Depends(role(*PERMISSIONS["decide"]))) -> Any:
+        body = await json_body(request)
+        decision = body.get("decision")
+        if decision not in DECISIONS:
+            raise Problem(422, "bad_decision", f"decision must be one of {DECISIONS}")
+        reason = body.get("reason")
+        if reason is not None and not isinstance(reason, str):
+            raise Problem(422, "bad_decision", "reason must be a string")
+        if not db.decide(engine, rid, decision, reason, who[0]):
+            raise Problem(404, "not_found", f"no referral {rid}")
+        return db.get_referral(engine, rid)
+
+    @app.get("/v1/stats", tags=["worklist"])
+    def get_stats(_who=Depends(role(*PERMISSIONS["read"]))) -> Any:
+        return db.stats(engine)
+
+    @app.get("/v1/rules", tags=["rules"])
+    def rules(_who=Depends(role(*PERMISSIONS["rules"]))) -> Any:
+        from ..rules.engine import load_catalogue
+
+        return [{"code": r.code, "name": r.name, "kind": r.kind, "severity": r.severity,
+                 "appropriateness": r.appropriateness, "citation": r.citation} for r in load_catalogue().rules]
+
+    @app.get("/v1/rules/{code}", tags=["rules"])
+    def rule(code: str, _who=Depends(role(*PERMISSIONS["rules"]))) -> Any:
+        from ..rules.engine import load_catalogue
+
+        r = load_catalogue().get(code)
+        if r is None:
+            raise Problem(404, "not_found", f"no rule {code}")
+        return {"code": r.code, "name": r.name, "kind": r.kind, "severity": r.severity,
+                "appropriateness": r.appropriateness, "citation": r.citation, "message": r.message, "doc": r.doc}
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def page(lang: str = "nb") -> str:
+        from .page import worklist_page
+
+        return worklist_page(lang)
+
+    return app

@@ -1,0 +1,142 @@
+"""The screening desk over real HTTP: a uvicorn server on a loopback port, SQLite in a temp dir."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from refcheck.service import db
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("serve")
+    url = str(folder / "desk.sqlite3")
+    engine = db.connect(url)
+    tokens = {role: db.create_token(engine, role, f"{role}-1") for role in db.ROLES}
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "refcheck.cli", "serve", "--port", str(port), "--db", url],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail("server did not start: " + proc.stdout.read())
+    yield base, tokens, url
+    proc.terminate()
+    out = proc.communicate(timeout=10)[0]
+    # logs carry ids and timings only, never referral text
+    assert "korsryggsmerter" not in out and "Lasègue" not in out
+
+
+def call(base, method, path, token=None, body=None, raw=None):
+    data = raw if raw is not None else (json.dumps(body, ensure_ascii=False).encode() if body is not None else None)
+    req = urllib.request.Request(base + path, data=data, method=method,
+                                 headers={"Content-Type": "application/json",
+                                          **({"Authorization": f"Bearer {token}"} if token else {})})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+LBP = {"id": "nb-7001", "text": "MR LS-columna. Mann 38 år, akutte korsryggsmerter etter løft for 10 dager siden. "
+                               "Ingen feber, ikke vekttap. Lasègue neg. Spm: prolaps?", "date": "2026-10-02"}
+CAUDA = {"id": "nb-7002", "text": "Ø-hjelp MR lumbal. Mann 45 år, nummen i setet og klarer ikke å tømme blæren siden i går. "
+                                 "Nedsatt kraft ve. fot. Spm: cauda equina?"}
+
+
+def test_submit_is_idempotent_and_ordered(server, validate):
+    base, tok, url = server
+    s1, r1 = call(base, "POST", "/v1/referrals", tok["submitter"], LBP)
+    s2, r2 = call(base, "POST", "/v1/referrals", tok["submitter"], LBP)
+    assert (s1, s2) == (201, 200) and r1["worklist_id"] == r2["worklist_id"] and r2["created"] is False
+    validate({k: v for k, v in r1.items() if k not in ("worklist_id", "created")})
+    assert r1["action"] == "decline"
+    s3, r3 = call(base, "POST", "/v1/referrals", tok["screener"], CAUDA)
+    assert s3 == 201 and r3["action"] == "escalate"
+    status, wl = call(base, "GET", "/v1/worklist", tok["screener"])
+    ids = [r["external_id"] for r in wl["referrals"]]
+    assert status == 200 and ids[0] == "nb-7002" and ids.count("nb-7001") == 1
+    _, only = call(base, "GET", "/v1/worklist?action=decline", tok["auditor"])
+    assert [r["external_id"] for r in only["referrals"]] == ["nb-7001"]
+    engine = db.connect(url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM referrals WHERE external_id='nb-7001'").scalar() == 1
+
+
+def test_decision_audit_trail_and_stats(server):
+    base, tok, _ = server
+    _, r = call(base, "POST", "/v1/referrals", tok["submitter"], {**LBP, "id": "nb-7003"})
+    rid = r["worklist_id"]
+    status, detail = call(base, "POST", f"/v1/referrals/{rid}/decision", tok["screener"],
+                          {"decision": "return", "reason": "Mangler varighet og funn"})
+    assert status == 200 and detail["decision"] == "return" and detail["proposed_action"] == "decline"
+    events = [(t["event"], t["actor"]) for t in detail["audit_trail"]]
+    assert events == [("received", "submitter-1"), ("decision", "screener-1")]
+    assert "overridden: decline -> return" in detail["audit_trail"][1]["detail"]
+    _, s = call(base, "GET", "/v1/stats", tok["auditor"])
+    assert s["decided"] >= 1 and s["proposed_vs_decided"]["decline"]["return"] >= 1
+    _, page = call(base, "GET", f"/v1/referrals/{rid}", tok["auditor"])
+    kinds = {h["kind"] for h in page["highlights"]}
+    assert {"negated_flag", "question"} <= kinds
+
+
+@pytest.mark.parametrize("role, method, path, body, expected", [
+    (None, "GET", "/v1/worklist", None, 401),
+    ("bogus", "GET", "/v1/worklist", None, 401),
+    ("submitter", "GET", "/v1/worklist", None, 403),
+    ("auditor", "POST", "/v1/referrals", LBP, 403),
+    ("submitter", "POST", "/v1/referrals/1/decision", {"decision": "accept"}, 403),
+    ("screener", "POST", "/v1/referrals/1/decision", {"decision": "maybe"}, 422),
+    ("screener", "POST", "/v1/referrals", {"text": "MR kne uten id"}, 422),
+    ("screener", "POST", "/v1/referrals", {"resourceType": "ServiceRequest", "id": "f1", "subject": {"reference": 5}}, 422),
+    ("screener", "GET", "/v1/referrals/999999", None, 404),
+])
+def test_auth_roles_and_validation(server, role, method, path, body, expected):
+    base, tok, _ = server
+    status, answer = call(base, method, path, tok.get(role, "rc_not_a_token") if role else None, body)
+    assert status == expected
+    assert "message" in answer and "MR kne" not in answer["message"]
+
+
+def test_malformed_json_and_oversized_body(server):
+    base, tok, _ = server
+    status, answer = call(base, "POST", "/v1/check", tok["submitter"], raw=b'{"id": "x", "text": "Smerter i kne')
+    assert status == 422 and answer["code"] == "bad_json" and "Smerter" not in answer["message"]
+    big = json.dumps({"id": "big", "text": "smerter " * 40_000}).encode()
+    status, answer = call(base, "POST", "/v1/referrals", tok["submitter"], raw=big)
+    assert status == 413 and answer["code"] == "too_large"
+
+
+def test_check_does_not_store_and_rules_and_health(server):
+    base, tok, _ = server
+    status, rep = call(base, "POST", "/v1/check", tok["auditor"], {"text": "Røntgen hofte. Gut 11 år, haltar sidan i går."})
+    assert status == 200 and rep["appropriateness"] == "out_of_scope"
+    _, wl = call(base, "GET", "/v1/worklist", tok["screener"])
+    assert all(r["external_id"] != "unsaved" for r in wl["referrals"])
+    status, rules = call(base, "GET", "/v1/rules", tok["submitter"])
+    assert status == 200 and any(r["code"] == "NO-LBP-001" for r in rules)
+    status, rule = call(base, "GET", "/v1/rules/NO-LBP-001", tok["submitter"])
+    assert status == 200 and "guideline" in rule["doc"]
+    assert call(base, "GET", "/healthz")[0] == 200 and call(base, "GET", "/readyz")[0] == 200
+    status, spec = call(base, "GET", "/openapi.json")
+    assert status == 200 and "/v1/referrals" in spec["paths"] and "/v1/worklist" in spec["paths"]
