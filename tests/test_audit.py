@@ -116,42 +116,18 @@ def test_two_jobs_give_the_same_tables(tmp_path, monkeypatch):
     assert (tmp_path / "one" / "referrals.csv").read_text() == (tmp_path / "two" / "referrals.csv").read_text()
 
 
-def _chromium():
-    for name in ("chromium", "chromium-browser"):
-        if shutil.which(name):
-            return shutil.which(name)
-    return None
-
-
-def test_report_renders_in_headless_chromium(audited):
+def test_report_renders_in_headless_chromium(audited, chrome):
     out, _ = audited
-    browser, driver_path = _chromium(), shutil.which("chromedriver")
-    if not (browser and driver_path):
-        if os.environ.get("CI"):
-            pytest.fail("CI must have Debian's chromium and chromium-driver (installed by .ci/run)")
-        pytest.skip("chromium / chromedriver not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
 
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = browser
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                f"--user-data-dir={out / 'chrome-profile'}", "--window-size=1200,1600"):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=opts)
-    try:
-        driver.get((out / "report.html").as_uri())
-        assert "Revisjon" in driver.title
-        assert len(driver.find_elements(By.CSS_SELECTOR, "svg.chart")) >= 6
-        assert len(driver.find_elements(By.TAG_NAME, "table")) >= 4
-        assert driver.find_elements(By.CSS_SELECTOR, ".card .big")
-        errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
-        assert errors == []
-        shot = out / "report.png"
-        driver.save_screenshot(str(shot))
-        assert shot.stat().st_size > 10_000
-    finally:
-        driver.quit()
+    driver = chrome
+    driver.get((out / "report.html").as_uri())
+    assert "Revisjon" in driver.title
+    assert len(driver.find_elements(By.CSS_SELECTOR, "svg.chart")) >= 6
+    assert len(driver.find_elements(By.TAG_NAME, "table")) >= 4
+    assert driver.find_elements(By.CSS_SELECTOR, ".card .big")
+    errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+    assert errors == []
+    shot = out / "report.png"
+    driver.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000

@@ -140,3 +140,35 @@ def test_check_does_not_store_and_rules_and_health(server):
     assert call(base, "GET", "/healthz")[0] == 200 and call(base, "GET", "/readyz")[0] == 200
     status, spec = call(base, "GET", "/openapi.json")
     assert status == 200 and "/v1/referrals" in spec["paths"] and "/v1/worklist" in spec["paths"]
+
+
+def test_worklist_page_override_lands_in_audit_trail(server, chrome, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    base, tok, _ = server
+    _, r = call(base, "POST", "/v1/referrals", tok["submitter"],
+                {"id": "nb-7010", "text": "MR skulder hø. Kvinne 49 år, smerter ved abduksjon i 3 mnd, smertefull bue, "
+                                          "god kraft. Ingen nattesmerter. Tentativ diagnose: impingement."})
+    wait = WebDriverWait(chrome, 20)
+    chrome.get(base + "/?lang=nb")
+    assert "Screening" in chrome.title
+    chrome.find_element(By.ID, "token").send_keys(tok["screener"])
+    chrome.find_element(By.ID, "loginbtn").click()
+    row = wait.until(EC.element_to_be_clickable((By.ID, f"row-{r['worklist_id']}")))
+    row.click()
+    wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#detail h2"), "nb-7010"))
+    assert chrome.find_elements(By.CSS_SELECTOR, "#text mark.negated_flag")  # "Ingen nattesmerter" struck through
+    assert chrome.find_elements(By.CSS_SELECTOR, "#findings li")
+    Select(chrome.find_element(By.ID, "decision")).select_by_value("redirect")
+    chrome.find_element(By.ID, "reason").send_keys("Ortoped vurderer først")
+    chrome.find_element(By.ID, "save").click()
+    wait.until(EC.presence_of_element_located((By.ID, "saved")))
+    trail = chrome.find_element(By.ID, "trail").text
+    assert "overridden: decline -> redirect" in trail and "Ortoped vurderer først" in trail
+    errors = [e for e in chrome.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+    chrome.save_screenshot(str(tmp_path / "worklist.png"))
+    _, detail = call(base, "GET", f"/v1/referrals/{r['worklist_id']}", tok["auditor"])
+    assert detail["decision"] == "redirect" and detail["audit_trail"][-1]["actor"] == "screener-1"

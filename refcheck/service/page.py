@@ -20,7 +20,7 @@ TEXT = {
 }
 
 _PAGE = """<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title><link rel="icon" href="data:,">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{{font-family:system-ui,sans-serif;margin:0;color:#222}} header{{background:#1d3557;color:#fff;padding:.6rem 1rem}}
