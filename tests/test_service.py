@@ -172,3 +172,17 @@ def test_worklist_page_override_lands_in_audit_trail(server, chrome, tmp_path):
     chrome.save_screenshot(str(tmp_path / "worklist.png"))
     _, detail = call(base, "GET", f"/v1/referrals/{r['worklist_id']}", tok["auditor"])
     assert detail["decision"] == "redirect" and detail["audit_trail"][-1]["actor"] == "screener-1"
+
+
+def test_fhir_bundle_with_patient_is_screened_and_stored(server):
+    base, tok, _ = server
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "p9", "gender": "female", "birthDate": "1958-02-01"}},
+        {"resource": {"resourceType": "ServiceRequest", "id": "sr-9", "status": "active", "intent": "order",
+                      "subject": {"reference": "Patient/p9"}, "authoredOn": "2026-10-20",
+                      "code": {"text": "MR kne høyre"},
+                      "reasonCode": [{"text": "Låsninger og hevelse etter vridning for 8 uker siden, McMurray positiv. Menisk?"}]}}]}
+    status, rep = call(base, "POST", "/v1/referrals", tok["submitter"], bundle)
+    assert status == 201 and rep["id"] == "sr-9" and rep["patient"] == {"age": 68, "sex": "female"}
+    assert rep["exam"]["region"] == "knee"
+    assert call(base, "GET", "/docs")[0] == 404  # no CDN-backed documentation page

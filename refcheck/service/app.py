@@ -51,7 +51,9 @@ class Problem(HTTPException):
 
 def create_app(db_url: str) -> FastAPI:
     engine = db.connect(db_url)
-    app = FastAPI(title="refcheck screening desk", version=__version__,
+    # No /docs or /redoc: FastAPI's pages load scripts from a CDN; the OpenAPI document
+    # itself is served at /openapi.json.
+    app = FastAPI(title="refcheck screening desk", version=__version__, docs_url=None, redoc_url=None,
                   description="Screens imaging referrals against the guidelines (refcheck.report/1) and keeps "
                               "the screening desk's worklist, decisions and audit trail.")
     app.state.engine = engine
@@ -100,6 +102,17 @@ def create_app(db_url: str) -> FastAPI:
         return body
 
     def screen(body: dict, require_id: bool):
+        if body.get("resourceType") == "Bundle":
+            # a ServiceRequest with its Patient bundled: exactly one ServiceRequest expected
+            from ..fhir import records_from_json
+
+            found = list(records_from_json(body, str(body.get("id") or "bundle")))
+            if len(found) != 1:
+                raise Problem(422, "bad_record", f"the Bundle must hold exactly one ServiceRequest (found {len(found)})")
+            record = found[0]
+            if record.error is not None:
+                raise Problem(422, "bad_record", record.error.message)
+            return record, check_record(record)
         if require_id and not body.get("id"):
             raise Problem(422, "bad_record", "'id' is required: a retried POST is matched on the referral's own id")
         record = _record_from_mapping(body, str(body.get("id") or "unsaved"))
