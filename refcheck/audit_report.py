@@ -58,6 +58,25 @@ LABELS = {
            "clinical_question": "problemstilling"},
 }
 
+NAMES = {
+    "nb": {"cervical_spine": "nakke", "thoracic_spine": "brystrygg", "lumbar_spine": "korsrygg", "sacroiliac": "SI-ledd",
+           "coccyx": "halebein", "shoulder": "skulder", "elbow": "albue", "hand_wrist": "hånd/håndledd",
+           "hip_pelvis": "hofte/bekken", "knee": "kne", "ankle_foot": "ankel/fot", "bone_density": "beintetthet",
+           "other": "annet", "unknown": "ukjent", "urgent": "øyeblikkelig hjelp", "indicated": "indisert",
+           "low_value": "lav verdi", "specialist": "spesialist", "uncertain": "uavklart", "out_of_scope": "utenfor"},
+    "da": {"cervical_spine": "nakke", "thoracic_spine": "brystryg", "lumbar_spine": "lænderyg", "sacroiliac": "SI-led",
+           "coccyx": "haleben", "shoulder": "skulder", "elbow": "albue", "hand_wrist": "hånd/håndled",
+           "hip_pelvis": "hofte/bækken", "knee": "knæ", "ankle_foot": "ankel/fod", "bone_density": "knogletæthed",
+           "other": "andet", "unknown": "ukendt", "urgent": "akut", "indicated": "indiceret", "low_value": "lav værdi",
+           "specialist": "specialist", "uncertain": "uafklaret", "out_of_scope": "udenfor"},
+}
+
+
+def _name(code: str, lang: str) -> str:
+    """A code's label in the report's language (codes stay as they are in English)."""
+    return NAMES.get(lang, {}).get(code, code)
+
+
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
 h1{margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}
@@ -94,7 +113,7 @@ def _bars(items: list[tuple[str, int]], denominator: int, colour: str = "#4393c3
     return f"<svg class='chart' role='img' width='{width}' height='{len(items) * h}' xmlns='http://www.w3.org/2000/svg'>{''.join(rows)}</svg>"
 
 
-def _stacked(groups: dict[str, dict[str, int]], width: int = 640) -> str:
+def _stacked(groups: dict[str, dict[str, int]], width: int = 640, lang: str = "en") -> str:
     """One stacked bar per group (region / modality), segments by appropriateness."""
     if not groups:
         return "<p class='note'>–</p>"
@@ -104,7 +123,7 @@ def _stacked(groups: dict[str, dict[str, int]], width: int = 640) -> str:
         total = sum(counts.values())
         x = 160
         y = i * h
-        rows.append(f"<text x='0' y='{y + 16}'>{_esc(group)}</text>")
+        rows.append(f"<text x='0' y='{y + 16}'>{_esc(_name(group, lang))}</text>")
         for app in APPROPRIATENESS:
             n = counts.get(app, 0)
             if not n:
@@ -118,17 +137,18 @@ def _stacked(groups: dict[str, dict[str, int]], width: int = 640) -> str:
             + "".join(rows) + "</svg>")
 
 
-def _legend() -> str:
-    return "<p class='legend'>" + "".join(f"<span><i style='background:{COLOURS[a]}'></i>{a}</span>" for a in APPROPRIATENESS) + "</p>"
+def _legend(lang: str = "en") -> str:
+    return "<p class='legend'>" + "".join(f"<span><i style='background:{COLOURS[a]}'></i>{_esc(_name(a, lang))}</span>"
+                                          for a in APPROPRIATENESS) + "</p>"
 
 
-def _crosstab(groups: dict[str, dict[str, int]], first: str) -> str:
-    head = "".join(f"<th>{a}</th>" for a in APPROPRIATENESS)
+def _crosstab(groups: dict[str, dict[str, int]], first: str, lang: str = "en") -> str:
+    head = "".join(f"<th>{_esc(_name(a, lang))}</th>" for a in APPROPRIATENESS)
     body = []
     for group, counts in sorted(groups.items(), key=lambda kv: -sum(kv[1].values())):
         total = sum(counts.values())
         cells = "".join(f"<td>{counts.get(a, 0)} ({_pct(counts.get(a, 0), total)})</td>" for a in APPROPRIATENESS)
-        body.append(f"<tr><td>{_esc(group)}</td>{cells}<td>{total}</td></tr>")
+        body.append(f"<tr><td>{_esc(_name(group, lang))}</td>{cells}<td>{total}</td></tr>")
     return f"<table><tr><th>{_esc(first)}</th>{head}<th>n</th></tr>{''.join(body)}</table>"
 
 
@@ -153,10 +173,10 @@ def render_html(s: dict, lang: str = "en", referrer: str | None = None) -> str:
     parts.append(f"<div class='card'><div class='big'>{s['inputs']}</div><div>{t['inputs']}</div>"
                  f"<div class='sub'>{valid} {t['valid']}, {s['errors']} {t['errors']}</div></div></div>")
 
-    parts += [f"<h2>{t['by_region']}</h2>", _legend(), _stacked(s["region_x_appropriateness"]),
-              _crosstab(s["region_x_appropriateness"], "region")]
-    parts += [f"<h2>{t['by_modality']}</h2>", _legend(), _stacked(s["modality_x_appropriateness"]),
-              _crosstab(s["modality_x_appropriateness"], "modality")]
+    parts += [f"<h2>{t['by_region']}</h2>", _legend(lang), _stacked(s["region_x_appropriateness"], lang=lang),
+              _crosstab(s["region_x_appropriateness"], "region", lang)]
+    parts += [f"<h2>{t['by_modality']}</h2>", _legend(lang), _stacked(s["modality_x_appropriateness"], lang=lang),
+              _crosstab(s["modality_x_appropriateness"], "modality", lang)]
     parts += [f"<h2>{t['grades']}</h2>", _bars([(g, s["grade"].get(g, 0)) for g in GRADES], valid, "#5e3c99")]
     parts += [f"<h2>{t['missing']}</h2>",
               _bars([(t.get(k, k), n) for k, n in s["missing_components"].items()], valid, "#e08214")]
