@@ -62,3 +62,31 @@ def test_context_scope_on_red_flags(lang, text, flags, validate):
 def test_inflected_and_folded_forms_share_a_key(lang, word_a, word_b):
     matcher = build(lang).get_pipe("refcheck_lexicon").matcher
     assert matcher.features(word_a)[0] == matcher.features(word_b)[0]
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn", "da"])
+def test_special_case_tokenizer_matches_spacy(lang):
+    """The merge-step tokenizer gives spaCy's own tokens (with special cases) on every sample."""
+    import json
+    from pathlib import Path
+
+    import spacy
+
+    from refcheck.pipeline import SPACY_LANG, SpecialCaseTokenizer, _customise_tokenizer
+
+    reference = spacy.blank(SPACY_LANG[lang])
+    _customise_tokenizer(reference, lang, merge_specials=False)
+    fast = build(lang).tokenizer
+    assert isinstance(fast, SpecialCaseTokenizer)
+    root = Path(__file__).resolve().parent.parent
+    texts = [json.loads(line)["text"] for path in sorted((root / "sample_referrals").glob("gold_*.jsonl"))
+             for line in path.read_text(encoding="utf-8").splitlines()]
+    texts += ["Pas. m/ smerter ve./hø. side, f.eks. ved løft (ca. 3 mnd.). Rtg. LS-col.?",
+              "Pt. har bl.a. smerter i th. skulder.\n\nSpm.: Ruptur?", "Temp. 38,5°C. CRP 45."]
+    changed = 0
+    for text in texts:
+        want = [(t.text, t.whitespace_) for t in reference.tokenizer(text)]
+        got = [(t.text, t.whitespace_) for t in fast(text)]
+        assert got == want, text[:60]
+        changed += [t for t, _ in want] != [t.text for t in fast.inner(text)]
+    assert changed > 10  # the merge step did real work (abbreviations are common)
