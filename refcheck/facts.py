@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
+from . import fastre
 from . import quantities as q
 from .mentions import Mention
 
@@ -31,26 +32,26 @@ CONDITION_REGION = {
 # Red flags that count when merely suspected (contract: "suspected malignancy", "suspected infection").
 SUSPECTED_FLAGS = {"malignancy", "fever_infection", "cauda_equina", "osteoporosis"}
 # Course words that say "getting worse" (not merely "unchanged" or "no better").
-_WORSENING = re.compile(r"(?i)tilta|tiltak|progred|økend|auk|forverr|forværr|verre|værre|tiltag|dårlig")
+_WORSENING = fastre.compile(r"(?i)tilta|tiltak|progred|økend|auk|forverr|forværr|verre|værre|tiltag|dårlig")
 # "Rtg ankel ua.", "røntgen av kneet var normalt": a previous X-ray without findings.
-_XRAY_NEGATIVE = re.compile(r"(?i)\b(?:rtg\.?|røntgen|roentgen|røntgenbilde\w*)\s+(?:[\wæøå.]+\s+){0,4}?"
+_XRAY_NEGATIVE = fastre.compile(r"(?i)\b(?:rtg\.?|røntgen|roentgen|røntgenbilde\w*)\s+(?:[\wæøå.]+\s+){0,4}?"
                             r"(?:ua\.?|u\.a\.|normal\w*|uten\s+(?:funn|patologi)|uden\s+fund|negativ\w*|upåfaldende|var\s+normal\w*)")
-_MENOPAUSE_AGE = re.compile(r"(\d{2})")
+_MENOPAUSE_AGE = fastre.compile(r"(\d{2})")
 # A plea for urgency is not a clinical question ("Øyeblikkelig hjelp?", "Haster?").
-_URGENCY = re.compile(r"(?i)øyeblikkeli|øyeblikkeleg|ø-hjelp|ø\.hj|akut|haster|hastar|snarest|cito|asap")
+_URGENCY = fastre.compile(r"(?i)øyeblikkeli|øyeblikkeleg|ø-hjelp|ø\.hj|akut|haster|hastar|snarest|cito|asap")
 # "?artrose", "? menisk hø. kne": a condition marked with a bare question mark.
-_BARE_QUERY = re.compile(r"(?:^|(?<=[\s(:,]))\?\s?[^\W\d_]{3,}")
+_BARE_QUERY = fastre.compile(r"(?:^|(?<=[\s(:,]))\?\s?[^\W\d_]{3,}")
 # Examination phrasing that reports a result.
-_EXAM = re.compile(r"(?i)\bved\s+(?:us\.|undersøkelse|undersøking|undersøgelse|palpasjon|palpation|inspeksjon|klinisk)"
+_EXAM = fastre.compile(r"(?i)\bved\s+(?:us\.|undersøkelse|undersøking|undersøgelse|palpasjon|palpation|inspeksjon|klinisk)"
                    r"|\b(?:us\.?|undersøkelse[n]?|undersøkinga|undersøking|undersøgelse[n]?|klinisk)\s+(?:viser|viste|syner|synte|avdekker|finner|fandt|fann|ua\b)")
-_PAST_EVENT = re.compile(r"\b(operert|opereret|målt|malt|tidligere|tidlegare|sist|forrige|menopause|behandlet|"
+_PAST_EVENT = fastre.compile(r"\b(operert|opereret|målt|malt|tidligere|tidlegare|sist|forrige|menopause|behandlet|"
                          r"røntgen tatt|mr tatt|rtg tatt)\b")
-_COMPLAINT_WORD = re.compile(r"smert|vondt|plage|gener|ondt")
-_ANY_WORD = re.compile(r"\w")
-_LETTERS = re.compile(r"[^\W\d_]+")
-_SUSPICION = re.compile(r"(mistanke|mistenk|susp|obs\.?|spm|mulig|trolig|sannsynlig|forenlig|kjent|kendt)")
-_MINUTES = re.compile(r"(\d+)\s*(?:min|minutt|minutter|minutes)\b", re.I)
-_QUESTION_WORD = re.compile(r"(?i)\b(hva|hvorfor|hvordan|hvilken|hvilke|kva|kvifor|korleis|kven|hvad|årsak|årsag|forklaring)\b")
+_COMPLAINT_WORD = fastre.compile(r"smert|vondt|plage|gener|ondt")
+_ANY_WORD = fastre.compile(r"\w")
+_LETTERS = fastre.compile(r"[^\W\d_]+")
+_SUSPICION = fastre.compile(r"(mistanke|mistenk|susp|obs\.?|spm|mulig|trolig|sannsynlig|forenlig|kjent|kendt)")
+_MINUTES = fastre.compile(r"(\d+)\s*(?:min|minutt|minutter|minutes)\b", re.I)
+_QUESTION_WORD = fastre.compile(r"(?i)\b(hva|hvorfor|hvordan|hvilken|hvilke|kva|kvifor|korleis|kven|hvad|årsak|årsag|forklaring)\b")
 
 
 @dataclass
@@ -332,8 +333,8 @@ def _learned_components(f: Facts, text: str, sections, sents, mentions: list[Men
     """Let the sentence-role model add components the rules missed, in headerless text only."""
     from . import roles
 
-    missing = [c for c in ("history", "clinical_findings", "tentative_diagnosis", "clinical_question")
-               if not getattr(f, c)]
+    # Only the components of the roles refcheck acts on: the others cannot change anything.
+    missing = [roles.COMPONENT_OF_ROLE[r] for r in roles.USED_ROLES if not getattr(f, roles.COMPONENT_OF_ROLE[r])]
     if not missing:
         return
     model = roles.shipped()

@@ -166,7 +166,10 @@ def abbreviations(lang: str) -> dict[str, str]:
 
 # --- matching ------------------------------------------------------------------------
 
-_END = "$"
+# Trie nodes map a word key (a str) to the next node; these non-str keys hold the rest.
+_END = 0  # payload indices of the terms ending here
+_NUMBER = 1  # the node after a "#num" element
+_PREFIXES = 2  # "word*" elements: first three letters → prefix → node
 
 
 class TermMatcher:
@@ -221,48 +224,59 @@ class TermMatcher:
         node = self._root
         for kind, value in elems:
             if kind == "k":
-                node = node.setdefault("k", {}).setdefault(value, {})
+                node = node.setdefault(value, {})
             elif kind == "n":
-                node = node.setdefault("n", {})
+                node = node.setdefault(_NUMBER, {})
             else:
-                bucket = node.setdefault("p", {}).setdefault(value[:3], {})
+                bucket = node.setdefault(_PREFIXES, {}).setdefault(value[:3], {})
                 node = bucket.setdefault(value, {})
         node.setdefault(_END, []).append(len(self.payloads))
         self.payloads.append(payload)
 
     def match(self, words: list[str]) -> list[tuple[int, int, object]]:
-        """All matches in ``words`` as (start, end, payload), end exclusive."""
+        """All matches in ``words`` as (start, end, payload), end exclusive.
+
+        Matches are listed by start, then by end, then in the order the terms were added.
+        """
         cache, features = self._cache, self.features
         feats = [cache.get(w) or features(w) for w in words]
         out: list[tuple[int, int, object]] = []
         n = len(feats)
         root = self._root
-        root_keys = root.get("k", {})
-        root_prefixes = root.get("p", {})
-        root_num = "n" in root
+        payloads = self.payloads
+        root_prefixes = root.get(_PREFIXES, {})
+        root_num = _NUMBER in root
         for i in range(n):
             key, folded, is_num = feats[i]
-            if key not in root_keys and folded[:3] not in root_prefixes and not (is_num and root_num):
+            if key not in root and folded[:3] not in root_prefixes and not (is_num and root_num):
                 continue  # nothing can start here
             frontier = [root]
             j = i
-            while frontier and j < n:
+            while j < n:
                 key, folded, is_num = feats[j]
                 nxt = []
                 for node in frontier:
-                    child = node.get("k", {}).get(key)
+                    child = node.get(key)
                     if child is not None:
                         nxt.append(child)
-                    if is_num and "n" in node:
-                        nxt.append(node["n"])
-                    pref = node.get("p")
+                    if is_num:
+                        child = node.get(_NUMBER)
+                        if child is not None:
+                            nxt.append(child)
+                    pref = node.get(_PREFIXES)
                     if pref:
-                        for p, child in pref.get(folded[:3], {}).items():
-                            if folded.startswith(p):
-                                nxt.append(child)
+                        bucket = pref.get(folded[:3])
+                        if bucket:
+                            for p, child in bucket.items():
+                                if folded.startswith(p):
+                                    nxt.append(child)
+                if not nxt:
+                    break
                 j += 1
                 for node in nxt:
-                    for idx in node.get(_END, ()):
-                        out.append((i, j, self.payloads[idx]))
+                    ends = node.get(_END)
+                    if ends:
+                        for idx in ends:
+                            out.append((i, j, payloads[idx]))
                 frontier = nxt
         return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """One lexicon match with the ConText modifiers that apply to it.
 

@@ -24,7 +24,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
-from . import extensions
+from . import extensions, fastre
 from .errors import DataError
 from .lexicon import TermMatcher, abbreviations, load_entries
 from .mentions import Mention
@@ -188,6 +188,7 @@ def load_context_rules(lang: str) -> tuple[dict, ...]:
 # --- components ----------------------------------------------------------------------
 
 _SENT_END = {".", "?", "!"}
+_BREAK = re.compile(r"[.!?\n]")
 
 
 class TokenInfo:
@@ -261,21 +262,46 @@ class SectionDetector:
             ascii_lit = lit.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
             by_literal.setdefault(ascii_lit, rule["category"])
         self.by_literal = by_literal
-        alts = "|".join(re.escape(lit) for lit in sorted(by_literal, key=len, reverse=True))
-        # A header starts a line (or follows a sentence end) and is followed by ':' / '-',
-        # or ends with '.' itself (an abbreviation such as "Spm." or "Obj."), or ends the line.
+        alts = fastre.trie_alternation(by_literal)
+        # A header starts a line or follows a sentence end ('.', '!', '?', optionally one
+        # whitespace), may be indented, and is followed by ':' / '-', or ends with '.'
+        # itself (an abbreviation such as "Spm." or "Obj."), or ends the line. Only those
+        # start positions are tried (found by a character scan), not every position.
         self.pattern = re.compile(
-            rf"(?:^|(?<=[.!?]\s)|(?<=[.!?]))[ \t]*(?P<h>{alts})(?:[ \t]*[:\-](?!\d)|(?<=\.)(?=\s)|[ \t]*(?=\n|$))",
+            rf"[ \t]*(?P<h>{alts})(?:[ \t]*[:\-](?!\d)|(?<=\.)(?=\s)|[ \t]*(?=\n|$))",
             re.IGNORECASE | re.MULTILINE)
+
+    def starts(self, text: str) -> list[int]:
+        """Positions where a header may begin: line starts and sentence ends."""
+        out = [0]
+        n = len(text)
+        for m in _BREAK.finditer(text):
+            i = m.start()
+            out.append(i + 1)
+            if text[i] != "\n" and i + 2 <= n and text[i + 1:i + 2].isspace():
+                out.append(i + 2)
+        return sorted(set(out))
+
+    def headers(self, text: str) -> list[tuple[int, int, str]]:
+        """(header start, body start, category) of every header, left to right."""
+        heads = []
+        last_end = 0
+        match = self.pattern.match
+        for pos in self.starts(text):
+            if pos < last_end or pos > len(text):
+                continue
+            m = match(text, pos)
+            if m is None:
+                continue
+            heads.append((m.start("h"), m.end(), self.by_literal[m.group("h").lower()]))
+            last_end = m.end() if m.end() > pos else pos + 1
+        return heads
 
     def __call__(self, doc: Doc) -> Doc:
         from .sections import Section
 
         text = doc._.tokens.text
-        heads = []
-        for m in self.pattern.finditer(text):
-            category = self.by_literal[m.group("h").lower()]
-            heads.append((m.start("h"), m.end(), category))
+        heads = self.headers(text)
         sections: list[Section] = []
         for i, (start, body_start, category) in enumerate(heads):
             end = heads[i + 1][0] if i + 1 < len(heads) else len(text)
@@ -313,26 +339,43 @@ class LexiconComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         info = doc._.tokens
-        words, sent_of = info.words, info.sent_of
-        best: dict[tuple[str, int], tuple[int, object]] = {}
+        starts, ends, sent_of, section_of = info.starts, info.ends, info.sent_of, info.section_of
         triggers = []
-        for start, end, entry in self.matcher.match(words):
-            if isinstance(entry, ContextTrigger):
-                triggers.append((start, end, entry))
-                continue
-            key = (entry.category, start)
-            if key not in best or best[key][0] < end:
-                best[key] = (end, entry)
         mentions: list[Mention] = []
         cues: list[Mention] = []
         covered: dict[str, int] = {}
-        for (category, start), (end, entry) in sorted(best.items(), key=lambda kv: (kv[0][1], -kv[1][0])):
-            if covered.get(category, -1) > start:
-                continue  # inside a longer match of the same category
-            covered[category] = end
-            m = Mention(category, entry.code, entry.id, info.starts[start], info.ends[end - 1], start, end,
-                        sent_of[start], info.section_of[start])
-            (cues if category == "question_cue" else mentions).append(m)
+        # Matches come by start: per start, keep the longest match of each category (the
+        # first one added among equals), then drop those inside a longer match of the same
+        # category that began earlier.
+        group_start = -1
+        group: dict[str, list] = {}
+
+        def flush() -> None:
+            entries = sorted(group.items(), key=lambda kv: -kv[1][0]) if len(group) > 1 else group.items()
+            for category, (end, entry) in entries:
+                if covered.get(category, -1) > group_start:
+                    continue
+                covered[category] = end
+                m = Mention(category, entry.code, entry.id, starts[group_start], ends[end - 1], group_start, end,
+                            sent_of[group_start], section_of[group_start])
+                (cues if category == "question_cue" else mentions).append(m)
+
+        for start, end, entry in self.matcher.match(info.words):
+            if type(entry) is ContextTrigger:
+                triggers.append((start, end, entry))
+                continue
+            if start != group_start:
+                if group:
+                    flush()
+                    group = {}
+                group_start = start
+            best = group.get(entry.category)
+            if best is None:
+                group[entry.category] = [end, entry]
+            elif best[0] < end:
+                best[0], best[1] = end, entry
+        if group:
+            flush()
         doc._.mentions = mentions
         doc._.cues = cues
         doc._.triggers = triggers

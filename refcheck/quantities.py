@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import fastre
+
 _NUMBER_WORDS = {
     "en": 1, "ett": 1, "ei": 1, "et": 1, "én": 1, "eitt": 1, "ein": 1, "eín": 1, "to": 2, "tre": 3, "fire": 4,
     "fem": 5, "seks": 6, "sju": 7, "syv": 7, "åtte": 8, "otte": 8, "ni": 9, "ti": 10, "elleve": 11, "tolv": 12,
@@ -21,25 +23,25 @@ _UNITS = (
 )
 _NUM = r"(?P<n1>\d+(?:[.,]\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 _RANGE = _NUM + r"(?:\s*(?:-|–|til|à|a|eller)\s*(?P<n2>\d+(?:[.,]\d+)?))?"
-DURATION = re.compile(r"(?<![\w/])(?:et |ett |eit |ei |en )?" + _RANGE + r"\s*-?\s*" + _UNITS + r"(?!\w)", re.IGNORECASE)
-_RECENT = re.compile(
+DURATION = fastre.compile(r"(?<![\w/])(?:et |ett |eit |ei |en )?" + _RANGE + r"\s*-?\s*" + _UNITS + r"(?!\w)", re.IGNORECASE)
+_RECENT = fastre.compile(
     r"(?P<w>(?:siste|sidste)\s+d(?:ø|oe)gn(?:et)?"
     r"|(?:(?:siden|sidan)\s+)?i\s+(?:g(?:å|aa)r|forg(?:å|aa)rs|natt?|morges)(?:\s+kveld)?"
     r"|i\s?dag)(?!\w)", re.IGNORECASE)
 
-_LAST_YEAR = re.compile(r"(?:siste|sidste|det siste|det sidste)\s+(?:år|aar|året|aaret)\b", re.IGNORECASE)
-LAST_YEAR_EVENT = re.compile(r"\b(?:i fjor|i fjol|sidste år|sist år|forrige år)\b", re.IGNORECASE)
+_LAST_YEAR = fastre.compile(r"(?:siste|sidste|det siste|det sidste)\s+(?:år|aar|året|aaret)\b", re.IGNORECASE)
+LAST_YEAR_EVENT = fastre.compile(r"\b(?:i fjor|i fjol|sidste år|sist år|forrige år)\b", re.IGNORECASE)
 
 # Words before a number that make it something other than the complaint's duration.
-_NOT_DURATION_BEFORE = re.compile(r"(?:\bved|\bfra|\bfrå|\bsom|\bfødt|\bf\.|\balder|\bi alder av|\bpå|\b[Kk]|\bM|\baged?|"
+_NOT_DURATION_BEFORE = fastre.compile(r"(?:\bved|\bfra|\bfrå|\bsom|\bfødt|\bf\.|\balder|\bi alder av|\bpå|\b[Kk]|\bM|\baged?|"
                                   r"(?i:\bkvinne|\bkvinde|\bmann|\bmand|\bgutt|\bgut|\bjente|\bpige|\bdreng|\bdame|\bherre|\bpasient|\bpas\.|\bpt\.|\bkv\.)(?:\s+på)?)\s*,?\s*\(?$")
-_AGE_AFTER = re.compile(r"^\s*(?:gammel|gammal|gml\.?|gl\.?|g\.|gamal|gamle|kvinne|mann|kvinde|mand|dame|herre|gutt|gut|jente|pige|dreng|pasient|pas\.|pt\.|,\s*(?:kvinne|mann|kvinde|mand))", re.IGNORECASE)
+_AGE_AFTER = fastre.compile(r"^\s*(?:gammel|gammal|gml\.?|gl\.?|g\.|gamal|gamle|kvinne|mann|kvinde|mand|dame|herre|gutt|gut|jente|pige|dreng|pasient|pas\.|pt\.|,\s*(?:kvinne|mann|kvinde|mand))", re.IGNORECASE)
 
 
-_AGE_WORD = re.compile(r"(?:årig|år gl)", re.I)
-_SINCE = re.compile(r"^\s*(?:siden|sidan)\b", re.I)
-_YEAR_NUMBER = re.compile(r"\d{4}")
-_SEX_WORD = re.compile(r"(?<!\w)(?P<f>kvinne|kvinner|kvinde|kvinna|kv\.|dame|jente|pige|frue)(?!\w)"
+_AGE_WORD = fastre.compile(r"(?:årig|år gl)", re.I)
+_SINCE = fastre.compile(r"^\s*(?:siden|sidan)\b", re.I)
+_YEAR_NUMBER = fastre.compile(r"\d{4}")
+_SEX_WORD = fastre.compile(r"(?<!\w)(?P<f>kvinne|kvinner|kvinde|kvinna|kv\.|dame|jente|pige|frue)(?!\w)"
                        r"|(?<!\w)(?P<m>mann|mand|herre|gutt|gut|dreng)(?!\w)", re.I)
 
 
@@ -110,12 +112,12 @@ def durations(text: str) -> list[Quantity]:
 _FEMALE = r"kvinne|kvinner|kvinde|kv\.|kv|dame|jente|pige|frue|hun|ho|kvinna"
 _MALE = r"mann|menn|mand|herre|gutt|gut|dreng|han|hr\."
 _AGE_PATTERNS = [
-    re.compile(r"(?<!\w)(?P<age>\d{1,3})\s*-?\s*(?:årig|årige|åring|år\s+gammel|år\s+gml\.?|år\s+gl\.?|år\s+gamal|års?\s+gamle|yo\b)", re.I),
-    re.compile(r"(?<!\w)(?:(?i:" + _FEMALE + "|" + _MALE + r"|pasient|pas\.|pt\.|patient|alder:?|age:?)|K|M)\s*,?\s*(?P<age>\d{1,3})(?!\s*(?:kg|cm|mm|%|uker|dager|mnd|mdr|måneder|uger|dage|gr|°|[.,]\d))(?:\s*(?i:år))?(?!\w)"),
-    re.compile(r"(?<!\w)(?P<age>\d{1,3})\s*år\s*,?\s*(?:gammel\s+|gml\.?\s+|gl\.?\s+)?(?:" + _FEMALE + "|" + _MALE + r"|pasient|pas\.|pt\.)(?!\w)", re.I),
-    re.compile(r"(?i:" + _FEMALE + "|" + _MALE + r"|pasient|pasienten|patient)\s+(?:på|paa)\s+(?P<age>\d{1,3})\s*(?:år|aar)(?!\w)", re.I),
-    re.compile(r"(?i:" + _FEMALE + "|" + _MALE + r"|pasient|patient)\s*\((?P<age>\d{1,3})(?:\s*år)?\)", re.I),
-    re.compile(r"^\s*(?P<age>\d{1,3})\s*(?:år|aar)\b", re.I | re.M),
+    fastre.compile(r"(?<!\w)(?P<age>\d{1,3})\s*-?\s*(?:årig|årige|åring|år\s+gammel|år\s+gml\.?|år\s+gl\.?|år\s+gamal|års?\s+gamle|yo\b)", re.I),
+    fastre.compile(r"(?<!\w)(?:(?i:" + _FEMALE + "|" + _MALE + r"|pasient|pas\.|pt\.|patient|alder:?|age:?)|K|M)\s*,?\s*(?P<age>\d{1,3})(?!\s*(?:kg|cm|mm|%|uker|dager|mnd|mdr|måneder|uger|dage|gr|°|[.,]\d))(?:\s*(?i:år))?(?!\w)"),
+    fastre.compile(r"(?<!\w)(?P<age>\d{1,3})\s*år\s*,?\s*(?:gammel\s+|gml\.?\s+|gl\.?\s+)?(?:" + _FEMALE + "|" + _MALE + r"|pasient|pas\.|pt\.)(?!\w)", re.I),
+    fastre.compile(r"(?i:" + _FEMALE + "|" + _MALE + r"|pasient|pasienten|patient)\s+(?:på|paa)\s+(?P<age>\d{1,3})\s*(?:år|aar)(?!\w)", re.I),
+    fastre.compile(r"(?i:" + _FEMALE + "|" + _MALE + r"|pasient|patient)\s*\((?P<age>\d{1,3})(?:\s*år)?\)", re.I),
+    fastre.compile(r"^\s*(?P<age>\d{1,3})\s*(?:år|aar)\b", re.I | re.M),
 ]
 
 
@@ -135,11 +137,11 @@ def age(text: str) -> Quantity | None:
     return best
 
 
-_SEX = re.compile(r"(?<!\w)(?P<f>kvinne|kvinner|kvinde|kvinna|kv\.|dame|jente|pige|frue)(?!\w)|(?<!\w)(?P<m>mann|mand|herre|gutt|gut|dreng)(?!\w)"
+_SEX = fastre.compile(r"(?<!\w)(?P<f>kvinne|kvinner|kvinde|kvinna|kv\.|dame|jente|pige|frue)(?!\w)|(?<!\w)(?P<m>mann|mand|herre|gutt|gut|dreng)(?!\w)"
                   r"|(?<![\w/])(?P<fk>K)(?=\s*,?\s*\d)|(?<![\w/])(?P<mk>M)(?=\s*,?\s*\d{1,3}\s*(?:år|,|\.|$))", re.IGNORECASE)
-_SEX_CASE = re.compile(r"(?<![\w/])(?P<fk>K)(?=\s*,?\s*\d)|(?<![\w/])(?P<mk>M)(?=\s*,?\s*\d{1,3}\s*(?:år|,|\.|\s|$))")
-_PRONOUN = re.compile(r"(?<!\w)(?P<f>hun|ho|henne|hende|hennes|hennar)(?!\w)|(?<!\w)(?P<m>han|ham|hans)(?!\w)", re.IGNORECASE)
-_FAMILY_BEFORE = re.compile(r"(?:mor|far|søster|bror|datter|sønn|søn|moder|fader|mormor|farmor|bestemor|bedstemor|ektemann|ægtemand)\W*$", re.I)
+_SEX_CASE = fastre.compile(r"(?<![\w/])(?P<fk>K)(?=\s*,?\s*\d)|(?<![\w/])(?P<mk>M)(?=\s*,?\s*\d{1,3}\s*(?:år|,|\.|\s|$))")
+_PRONOUN = fastre.compile(r"(?<!\w)(?P<f>hun|ho|henne|hende|hennes|hennar)(?!\w)|(?<!\w)(?P<m>han|ham|hans)(?!\w)", re.IGNORECASE)
+_FAMILY_BEFORE = fastre.compile(r"(?:mor|far|søster|bror|datter|sønn|søn|moder|fader|mormor|farmor|bestemor|bedstemor|ektemann|ægtemand)\W*$", re.I)
 
 
 def sex(text: str) -> Quantity | None:
@@ -157,7 +159,7 @@ def sex(text: str) -> Quantity | None:
     return None
 
 
-_WAD = re.compile(r"\bWAD\s*(?:grad|gr\.?|type|grade)?\s*(?P<g>[0-4])(?:\s*[-/–]\s*(?P<g2>[0-4]))?|\bgrad\s*(?P<g3>[0-4])\s*WAD", re.I)
+_WAD = fastre.compile(r"\bWAD\s*(?:grad|gr\.?|type|grade)?\s*(?P<g>[0-4])(?:\s*[-/–]\s*(?P<g2>[0-4]))?|\bgrad\s*(?P<g3>[0-4])\s*WAD", re.I)
 
 
 def wad_grade(text: str) -> Quantity | None:
@@ -169,9 +171,9 @@ def wad_grade(text: str) -> Quantity | None:
     return Quantity(int(g), m.start(), m.end())
 
 
-_TEMP = re.compile(r"(?:feber|temp\.?|temperatur|tp\.?)\s*(?:på|:|=)?\s*(?P<t>3[5-9](?:[.,]\d)?|4[0-2](?:[.,]\d)?)\s*(?:°|grader|gr\.?|C)?", re.I)
-_LAB = re.compile(r"(?<!\w)(?P<name>CRP|SR|senkning|SR-verdi|sänka|leukocytter|leuk\.?|LPK|hvite|ALP|PSA)\s*(?:på|:|=|er|var|ca\.?)?\s*(?P<v>\d+(?:[.,]\d+)?)", re.I)
-_CODE = re.compile(r"(?<![\w/])(?:L\d{2}|M\d{2}(?:\.\d{1,2})?|S\d{2}(?:\.\d{1,2})?|DM\d{2}(?:\.\d)?)(?![\w/])")
+_TEMP = fastre.compile(r"(?:feber|temp\.?|temperatur|tp\.?)\s*(?:på|:|=)?\s*(?P<t>3[5-9](?:[.,]\d)?|4[0-2](?:[.,]\d)?)\s*(?:°|grader|gr\.?|C)?", re.I)
+_LAB = fastre.compile(r"(?<!\w)(?P<name>CRP|SR|senkning|SR-verdi|sänka|leukocytter|leuk\.?|LPK|hvite|ALP|PSA)\s*(?:på|:|=|er|var|ca\.?)?\s*(?P<v>\d+(?:[.,]\d+)?)", re.I)
+_CODE = fastre.compile(r"(?<![\w/])(?:L\d{2}|M\d{2}(?:\.\d{1,2})?|S\d{2}(?:\.\d{1,2})?|DM\d{2}(?:\.\d)?)(?![\w/])")
 
 
 def temperatures(text: str) -> list[Quantity]:

@@ -18,8 +18,10 @@ import hashlib
 import json
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from pathlib import Path
 
 from .errors import DataError
@@ -100,22 +102,36 @@ class LinearRoleModel:
         self.coef = coef  # (roles, features)
         self.intercept = intercept  # (roles,)
 
+    # Character n-grams never cross a word boundary, so each word's columns are computed
+    # once and kept (clinical vocabulary repeats: the cache hit rate on a batch is high).
+    _WORD_CACHE_SIZE = 50_000
+
+    def _word_columns(self, b: dict, word: str) -> tuple[int, ...]:
+        cache = b.setdefault("_cache", {})
+        cols = cache.get(word)
+        if cols is None:
+            lo, hi = b["ngram_range"]
+            vocab = b["vocabulary"]
+            cols = tuple(j for j in map(vocab.get, char_wb_ngrams(word, lo, hi)) if j is not None)
+            if len(cache) >= self._WORD_CACHE_SIZE:
+                cache.clear()
+            cache[word] = cols
+        return cols
+
     def _features(self, text: str):
         import numpy as np
 
         cols, vals, offset = [], [], 0
         for b in self.blocks:
-            lo, hi = b["ngram_range"]
-            grams = char_wb_ngrams(text, lo, hi) if b["analyzer"] == "char_wb" else word_ngrams(text, lo, hi)
-            counts: dict[int, int] = {}
-            vocab = b["vocabulary"]
-            for g in grams:
-                j = vocab.get(g)
-                if j is not None:
-                    counts[j] = counts.get(j, 0) + 1
+            if b["analyzer"] == "char_wb":
+                counts = Counter(chain.from_iterable(self._word_columns(b, w) for w in text.split()))
+            else:
+                lo, hi = b["ngram_range"]
+                vocab = b["vocabulary"]
+                counts = Counter(j for j in map(vocab.get, word_ngrams(text, lo, hi)) if j is not None)
             if counts:
-                idx = np.fromiter(counts.keys(), dtype=np.int64)
-                w = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * b["idf"][idx]
+                idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+                w = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * b["idf"][idx]
                 w /= np.sqrt((w * w).sum())
                 cols.append(idx + offset)
                 vals.append(w)

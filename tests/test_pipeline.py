@@ -1,4 +1,6 @@
 """Language ID, sections and ConText scope on nb / nn / da snippets."""
+import re
+
 import pytest
 
 import refcheck
@@ -90,3 +92,47 @@ def test_special_case_tokenizer_matches_spacy(lang):
         assert got == want, text[:60]
         changed += [t for t, _ in want] != [t.text for t in fast.inner(text)]
     assert changed > 10  # the merge step did real work (abbreviations are common)
+
+
+def test_filtered_patterns_find_the_same_matches():
+    """fastre's first-character filter never changes what a pattern matches."""
+    import json
+    import re
+    from pathlib import Path
+
+    from refcheck import facts, fastre, quantities  # noqa: F401 - compile their patterns
+
+    for lang in ("nb", "nn", "da"):
+        build(lang)
+    root = Path(__file__).resolve().parent.parent
+    texts = [json.loads(line)["text"] for path in sorted((root / "sample_referrals").glob("gold_*.jsonl"))
+             for line in path.read_text(encoding="utf-8").splitlines()]
+    texts += ["K 45, M 60 år. Kvinne på 52 år (52). WAD 2-3. Temp. 38,5. CRP 45, SR: 60. M54.5 L03",
+              "KVINNE 34 ÅR, SISTE DØGN, I GÅR, i fjor. Siden i går kveld. 3-4 uker, to mnd, et halvt år"]
+    filtered = [(p, f, c) for p, f, c in fastre.COMPILED if c.pattern != p]
+    assert len(filtered) >= 30
+    for pattern, flags, compiled in filtered:
+        plain = re.compile(pattern, flags)
+        for text in texts:
+            want = [(m.span(), m.groups()) for m in plain.finditer(text)]
+            assert [(m.span(), m.groups()) for m in compiled.finditer(text)] == want, pattern[:60]
+
+
+@pytest.mark.parametrize("pattern, flags, starts", [
+    (r"(?<!\w)(?:siste|i går)", re.IGNORECASE, {"s", "i"}),  # the class is matched with IGNORECASE too
+    (r"(?:et )?(?P<n>\d+|to)\s*uker", 0, {"\\d", "e", "t"}),
+    (r"(?i:kv)|M", 0, {"K", "k", "\u212a", "M"}),  # a scoped (?i:) folds, KELVIN SIGN included
+    (r"\s*\d", 0, {"\\s", "\\d"}),
+    (r".x", 0, None),  # any character: no filter
+    (r"[^a]x", 0, None),
+    (r"(?:ab)?", 0, None),  # matches the empty string: no filter
+])
+def test_first_chars(pattern, flags, starts):
+    from refcheck.fastre import first_chars
+
+    got = first_chars(pattern, flags)
+    if starts is None:
+        assert got is None
+    else:
+        atoms = set(re.findall(r"\\[ds]|\\.|.", got[1:-1]))
+        assert {a if a in ("\\d", "\\s") else a.lstrip("\\") for a in atoms} == starts
