@@ -80,7 +80,7 @@ def _customise_tokenizer(nlp: Language, lang: str, merge_specials: bool = True) 
 
 
 class SpecialCaseTokenizer:
-    """spaCy's tokenizer with its special cases applied by a small merge step.
+    """spaCy's tokenizer, with its special cases applied without defeating its cache.
 
     spaCy's ``Tokenizer`` applies special cases in two ways: whole whitespace-delimited
     chunks are looked up directly, and special cases that contain affix characters
@@ -92,9 +92,11 @@ class SpecialCaseTokenizer:
     with special cases, 0.02 ms without.
 
     This wrapper runs the same tokenizer (same prefix, suffix and infix rules) without
-    special cases, so the chunk cache works, and then merges the affix-split pieces of each
-    special case back into the special case's own tokens. The tokens are the same as the
-    original tokenizer's (``tests/test_pipeline.py`` compares them on every sample).
+    special cases, so the chunk cache works. Special cases that are one token ("pas.",
+    "f.eks.") become a ``token_match`` (which stops affix splitting, as a special case
+    does); the few that are several tokens ("°C." → "°", "C", ".") are merged back from
+    the affix-split pieces after tokenising. The tokens are the same as the original
+    tokenizer's (``tests/test_pipeline.py`` compares them on every sample).
     """
 
     def __init__(self, tokenizer):
@@ -102,27 +104,41 @@ class SpecialCaseTokenizer:
         from spacy.tokenizer import Tokenizer
 
         self.vocab = tokenizer.vocab
-        rules = dict(tokenizer.rules or {})
-        self.inner = Tokenizer(tokenizer.vocab, rules={}, prefix_search=tokenizer.prefix_search,
-                               suffix_search=tokenizer.suffix_search, infix_finditer=tokenizer.infix_finditer,
-                               token_match=tokenizer.token_match, url_match=tokenizer.url_match)
+        rules = {chunk: tuple(sub[ORTH] if ORTH in sub else sub["ORTH"] for sub in substrings)
+                 for chunk, substrings in (tokenizer.rules or {}).items()}
+
+        def make(token_match):
+            return Tokenizer(tokenizer.vocab, rules={}, prefix_search=tokenizer.prefix_search,
+                             suffix_search=tokenizer.suffix_search, infix_finditer=tokenizer.infix_finditer,
+                             token_match=token_match, url_match=tokenizer.url_match)
+
+        plain = make(tokenizer.token_match)
+        whole = [chunk for chunk, pieces in rules.items()
+                 if len(pieces) == 1 and tuple(t.text for t in plain(chunk)) != pieces]
+        own_match = re.compile(fastre.trie_alternation(whole)).fullmatch if whole else None
+        other = tokenizer.token_match
+        token_match = own_match if other is None else (lambda s: own_match(s) or other(s))
+        self.inner = make(token_match) if own_match else plain
         strings = self.vocab.strings
-        # A trie over the orth ids of the affix-split pieces; the value under the key
-        # None is the special case's own tokens.
+        # Special cases the token_match cannot keep whole: several tokens ("°C."), or one
+        # whose pieces come apart by an infix ("hø./ve." → "hø.", "/", "ve", "."). spaCy
+        # finds these by their affix-split pieces anywhere in the text, and so does this
+        # merge trie over orth ids (the value under the key None: the special's tokens).
         self.trie: dict = {}
-        for chunk, substrings in rules.items():
-            pieces = tuple(sub[ORTH] if ORTH in sub else sub["ORTH"] for sub in substrings)
-            split = tuple(t.text for t in self.inner(chunk))
-            if split == pieces or not split:
-                continue  # the tokenizer already gives the special case's tokens
-            node = self.trie
-            for word in split:
-                node = node.setdefault(strings.add(word), {})
-            node[None] = pieces
+        for chunk, pieces in rules.items():
+            for tok in (self.inner, plain):
+                split = tuple(t.text for t in tok(chunk))
+                if split == pieces or not split:
+                    continue
+                node = self.trie
+                for word in split:
+                    node = node.setdefault(strings.add(word), {})
+                node[None] = pieces
+        self._first = frozenset(self.trie)
 
     def __call__(self, text: str) -> Doc:
         doc = self.inner(text)
-        if not self.trie or not len(doc):
+        if not self._first or not len(doc) or self._first.isdisjoint(doc.to_array(ORTH_ATTR).tolist()):
             return doc
         arr = doc.to_array(_MERGE_ATTRS).tolist()  # orth, trailing space, idx, length
         trie = self.trie

@@ -41,9 +41,22 @@ FORMAT = "refcheck.linear-tfidf/1"
 SEED = 13
 
 
+class _DigitsToZero(dict):
+    """A ``str.translate`` table mapping every character that ``str.isdigit`` accepts
+    (also "²" and "①") to "0"; filled in as characters are met."""
+
+    def __missing__(self, code: int) -> int:
+        value = 48 if chr(code).isdigit() else code
+        self[code] = value
+        return value
+
+
+_DIGITS_TO_ZERO = _DigitsToZero()
+
+
 def preprocess(text: str) -> str:
     """The model's view of a sentence: folded (lower-case, æøå, no accents), digits as 0."""
-    return "".join("0" if ch.isdigit() else ch for ch in fold(text))
+    return fold(text).translate(_DIGITS_TO_ZERO)
 
 
 def build_estimator():
@@ -101,6 +114,10 @@ class LinearRoleModel:
         self.blocks = blocks  # each: analyzer, ngram_range, vocabulary (term → column), idf
         self.coef = coef  # (roles, features)
         self.intercept = intercept  # (roles,)
+        import numpy as np
+
+        self._idf = np.concatenate([b["idf"] for b in blocks])  # all blocks' columns side by side
+        self._offsets = np.cumsum([0] + [len(b["idf"]) for b in blocks])[:-1].tolist()
 
     # Character n-grams never cross a word boundary, so each word's columns are computed
     # once and kept (clinical vocabulary repeats: the cache hit rate on a batch is high).
@@ -118,37 +135,46 @@ class LinearRoleModel:
             cache[word] = cols
         return cols
 
-    def _features(self, text: str):
-        import numpy as np
-
-        cols, vals, offset = [], [], 0
-        for b in self.blocks:
+    def _columns(self, text: str) -> list[int]:
+        """The feature columns of every n-gram of ``text`` found in the vocabulary (with repeats)."""
+        out: list[int] = []
+        for b, offset in zip(self.blocks, self._offsets):
             if b["analyzer"] == "char_wb":
-                counts = Counter(chain.from_iterable(self._word_columns(b, w) for w in text.split()))
+                for w in text.split():
+                    cols = self._word_columns(b, w)
+                    out.extend([j + offset for j in cols] if offset else cols)
             else:
                 lo, hi = b["ngram_range"]
                 vocab = b["vocabulary"]
-                counts = Counter(j for j in map(vocab.get, word_ngrams(text, lo, hi)) if j is not None)
-            if counts:
-                idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-                w = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * b["idf"][idx]
-                w /= np.sqrt((w * w).sum())
-                cols.append(idx + offset)
-                vals.append(w)
-            offset += len(b["idf"])
-        if not cols:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        return np.concatenate(cols), np.concatenate(vals)
+                out.extend(j + offset for j in map(vocab.get, word_ngrams(text, lo, hi)) if j is not None)
+        return out
 
     def predict_proba(self, texts: list[str]):
+        """Probabilities (texts × roles), computed for all texts in one set of array operations."""
         import numpy as np
 
-        out = np.empty((len(texts), len(self.intercept)))
-        for i, t in enumerate(texts):
-            idx, val = self._features(t)
-            z = self.coef[:, idx] @ val + self.intercept
-            out[i] = 1.0 / (1.0 + np.exp(-z))
-        return out
+        n = len(texts)
+        nblocks = len(self.blocks)
+        width = len(self._idf)
+        flat: list[int] = []
+        lengths: list[int] = []
+        for text in texts:
+            cols = self._columns(text)
+            flat.extend(cols)
+            lengths.append(len(cols))
+        z = np.tile(self.intercept, (n, 1))
+        if flat:
+            text_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
+            keys, counts = np.unique(text_of * width + np.array(flat, dtype=np.int64), return_counts=True)
+            text_of, col = np.divmod(keys, width)
+            # sublinear tf × idf, l2-normalised per (text, block) as the fitted TfidfVectorizers do
+            group = text_of * nblocks + (np.searchsorted(self._offsets, col, side="right") - 1)
+            w = (1.0 + np.log(counts)) * self._idf[col]
+            w /= np.sqrt(np.bincount(group, w * w, minlength=n * nblocks))[group]
+            contrib = self.coef[:, col] * w  # roles × features
+            for r in range(contrib.shape[0]):
+                z[:, r] += np.bincount(text_of, contrib[r], minlength=n)
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 @dataclass(frozen=True)
@@ -167,8 +193,11 @@ class RoleModel:
 
     def roles(self, sentences: list[str]) -> list[set[str]]:
         """The roles each sentence carries (probability at or above the role's threshold)."""
-        return [{r for r, p in row.items() if p >= self.thresholds[r] and r in USED_ROLES}
-                for row in self.probabilities(sentences)]
+        if not sentences:
+            return []
+        probs = self.estimator.predict_proba([preprocess(s) for s in sentences]).tolist()
+        used = [(k, r, self.thresholds[r]) for k, r in enumerate(ROLES) if r in USED_ROLES]
+        return [{r for k, r, threshold in used if row[k] >= threshold} for row in probs]
 
 
 def _sha256(path: Path) -> str:

@@ -85,13 +85,18 @@ def test_special_case_tokenizer_matches_spacy(lang):
              for line in path.read_text(encoding="utf-8").splitlines()]
     texts += ["Pas. m/ smerter ve./hø. side, f.eks. ved løft (ca. 3 mnd.). Rtg. LS-col.?",
               "Pt. har bl.a. smerter i th. skulder.\n\nSpm.: Ruptur?", "Temp. 38,5°C. CRP 45."]
+    from spacy.tokenizer import Tokenizer
+
+    ref = reference.tokenizer
+    no_specials = Tokenizer(ref.vocab, rules={}, prefix_search=ref.prefix_search, suffix_search=ref.suffix_search,
+                            infix_finditer=ref.infix_finditer, url_match=ref.url_match)
     changed = 0
     for text in texts:
-        want = [(t.text, t.whitespace_) for t in reference.tokenizer(text)]
+        want = [(t.text, t.whitespace_) for t in ref(text)]
         got = [(t.text, t.whitespace_) for t in fast(text)]
         assert got == want, text[:60]
-        changed += [t for t, _ in want] != [t.text for t in fast.inner(text)]
-    assert changed > 10  # the merge step did real work (abbreviations are common)
+        changed += [t for t, _ in want] != [t.text for t in no_specials(text)]
+    assert changed > 10  # special cases matter on these texts (abbreviations are common)
 
 
 def test_filtered_patterns_find_the_same_matches():
