@@ -80,11 +80,12 @@ def check(text: str | None, id: str = "referral", guideline: str | None = None, 
     norm = normalize(text)
     lang = meta.get("language")
     if lang is None:
-        if langid.is_english(norm.text):
+        words = langid.words_of(norm.text)
+        if langid.is_english(norm.text, words):
             return error_report(id, RecordError(UNSUPPORTED_LANGUAGE,
                                                 "[RC112] the referral is not in Norwegian or Danish"),
                                 guideline=forced_guideline or "no")
-        lang = langid.detect(norm.text)
+        lang = langid.detect(norm.text, words=words)
     gl = forced_guideline or ("dk" if lang == "da" else "no")
     doc = run(build(lang), norm.text)
     facts = extract(doc, lang, gl, meta)

@@ -36,6 +36,22 @@ def _markers() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
 
 
 @cache
+def _weights() -> dict[str, tuple[float, ...]]:
+    """Each marker word's weight per language (in LANGS order): strong 2.0, weak 0.5."""
+    out: dict[str, list[float]] = {}
+    for k, lang in enumerate(LANGS):
+        strong, weak = _markers()[lang]
+        for w in weak | strong:
+            out.setdefault(w, [0.0] * len(LANGS))[k] = 2.0 if w in strong else 0.5
+    return {w: tuple(v) for w, v in out.items()}
+
+
+def words_of(text: str) -> list[str]:
+    """The lower-cased words (letters only) that both detectors read."""
+    return _WORD.findall(text.lower())
+
+
+@cache
 def _lingua():
     from lingua import Language, LanguageDetectorBuilder
 
@@ -45,28 +61,30 @@ def _lingua():
 
 
 def marker_scores(words: list[str]) -> dict[str, float]:
-    scores = dict.fromkeys(LANGS, 0.0)
-    for lang, (strong, weak) in _markers().items():
-        for w in words:
-            if w in strong:
-                scores[lang] += 2.0
-            elif w in weak:
-                scores[lang] += 0.5
-    return scores
+    totals = [0.0] * len(LANGS)
+    weights = _weights()
+    for w in words:
+        wt = weights.get(w)
+        if wt is not None:
+            for k, x in enumerate(wt):
+                totals[k] += x
+    return dict(zip(LANGS, totals))
 
 
-def is_english(text: str) -> bool:
-    words = [w.lower() for w in _WORD.findall(text)]
+def is_english(text: str, words: list[str] | None = None) -> bool:
+    words = words_of(text) if words is None else words
     if len(words) < 3 or _NORDIC_HINT.search(text):
         return False
     en = sum(w in _ENGLISH for w in words)
+    if en < 2:
+        return False
     nordic = sum(marker_scores(words).values())
-    return en >= 2 and en > nordic
+    return en > nordic
 
 
-def detect(text: str, use_lingua: bool = True) -> str:
+def detect(text: str, use_lingua: bool = True, words: list[str] | None = None) -> str:
     """The referral's language: 'nb', 'nn' or 'da' (bokmål when there is no evidence)."""
-    words = [w.lower() for w in _WORD.findall(text)]
+    words = words_of(text) if words is None else words
     scores = marker_scores(words)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     (top, top_score), (_, second) = ranked[0], ranked[1]

@@ -69,11 +69,17 @@ class Catalogue:
 
     @property
     def verdict_rules(self) -> list[Rule]:
-        return [r for r in self.rules if r.kind == "verdict"]
+        return self._of_kind("verdict")
 
     @property
     def finding_rules(self) -> list[Rule]:
-        return [r for r in self.rules if r.kind == "finding"]
+        return self._of_kind("finding")
+
+    def _of_kind(self, kind: str) -> list[Rule]:
+        cache = self.__dict__.setdefault("_by_kind", {})
+        if kind not in cache:
+            cache[kind] = [r for r in self.rules if r.kind == kind]
+        return cache[kind]
 
     def verdict_rules_for(self, region: str | None) -> list[Rule]:
         """The verdict rules that can hold for ``region``, in catalogue order (cached)."""
@@ -134,46 +140,76 @@ def _region_may_match(when: dict, region: str | None) -> bool:
 
 
 def holds(when: dict, facts: dict) -> bool:
-    """Whether every condition of ``when`` holds for ``facts``."""
+    """Whether every condition of ``when`` holds for ``facts``.
+
+    ``when`` is compiled to a Python predicate on first use (kept for the process: the
+    catalogue's conditions are evaluated for every referral).
+    """
+    entry = _COMPILED.get(id(when))
+    if entry is None or entry[0] is not when:
+        entry = _COMPILED[id(when)] = (when, compile_when(when))
+    try:
+        return entry[1](facts)
+    except KeyError as exc:
+        raise DataError(f"[RC609] rule condition on unknown fact '{exc.args[0]}'") from None
+
+
+_COMPILED: dict[int, tuple[dict, object]] = {}
+
+
+def compile_when(when: dict):
+    """A predicate ``facts -> bool`` equivalent to interpreting ``when`` (see module doc)."""
+    checks = []
     for key, test in when.items():
         if key == "any_of":
-            if not any(holds(w, facts) for w in test):
-                return False
-            continue
-        if key == "not":
-            if holds(test, facts):
-                return False
-            continue
-        if key not in facts:
-            raise DataError(f"[RC609] rule condition on unknown fact '{key}'")
-        if not _test(facts[key], test):
-            return False
-    return True
+            subs = [compile_when(w) for w in test]
+            checks.append(lambda f, subs=subs: any(sub(f) for sub in subs))
+        elif key == "not":
+            sub = compile_when(test)
+            checks.append(lambda f, sub=sub: not sub(f))
+        else:
+            value_test = _compile_test(test)
+            checks.append(lambda f, key=key, value_test=value_test: value_test(f[key]))
+    if not checks:
+        return lambda f: True
+    if len(checks) == 1:
+        return checks[0]
+    return lambda f: all(check(f) for check in checks)
+
+
+def _compile_test(test):
+    """A predicate on one fact's value."""
+    if not isinstance(test, dict):
+        return lambda v: v == test
+    ops = []
+    for op, arg in test.items():
+        if op in _SET_OPS:
+            ref = frozenset(arg) if isinstance(arg, (list, tuple, set, frozenset)) else arg
+            fn = {"any": lambda v, ref=ref: not ref.isdisjoint(v or ()),
+                  "none": lambda v, ref=ref: ref.isdisjoint(v or ()),
+                  "only": lambda v, ref=ref: set(v or ()) <= ref,
+                  "empty": lambda v, ref=bool(arg): (not v) == ref,
+                  "nonempty": lambda v, ref=bool(arg): bool(v) == ref}[op]
+        elif op == "is_null":
+            fn = lambda v, ref=bool(arg): (v is None) == ref  # noqa: E731
+        elif op == "ne":
+            fn = lambda v, ref=arg: v != ref  # noqa: E731
+        elif op == "in":
+            fn = lambda v, ref=arg: v in ref  # noqa: E731
+        elif op == "not_in":
+            fn = lambda v, ref=arg: v not in ref  # noqa: E731
+        elif op in ("lt", "lte", "gt", "gte"):
+            cmp = {"lt": lambda v, r: v < r, "lte": lambda v, r: v <= r,
+                   "gt": lambda v, r: v > r, "gte": lambda v, r: v >= r}[op]
+            fn = lambda v, ref=arg, cmp=cmp: v is not None and cmp(v, ref)  # noqa: E731
+        else:
+            raise DataError(f"[RC610] unknown operator '{op}'")
+        ops.append(fn)
+    if len(ops) == 1:
+        return ops[0]
+    return lambda v: all(fn(v) for fn in ops)
 
 
 def _test(value, test) -> bool:
-    if not isinstance(test, dict):
-        return value == test
-    for op, arg in test.items():
-        if op in _SET_OPS:
-            items = set(value or ())
-            ok = {"any": lambda: bool(items & set(arg)), "none": lambda: not (items & set(arg)),
-                  "only": lambda: items <= set(arg), "empty": lambda: (not items) == bool(arg),
-                  "nonempty": lambda: bool(items) == bool(arg)}[op]()
-        elif op == "is_null":
-            ok = (value is None) == bool(arg)
-        elif op == "ne":
-            ok = value != arg
-        elif op == "in":
-            ok = value in arg
-        elif op == "not_in":
-            ok = value not in arg
-        elif op in _CMP_OPS:
-            if value is None:
-                return False
-            ok = {"lt": value < arg, "lte": value <= arg, "gt": value > arg, "gte": value >= arg}[op]
-        else:
-            raise DataError(f"[RC610] unknown operator '{op}'")
-        if not ok:
-            return False
-    return True
+    """Whether one fact's value passes ``test`` (used to pre-select rules by region)."""
+    return _compile_test(test)(value)
