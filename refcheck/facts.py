@@ -7,6 +7,7 @@ flags) and the extra facts the guideline rules read (conditions, signs, intents 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
@@ -340,9 +341,15 @@ def _learned_components(f: Facts, text: str, sections, sents, mentions: list[Men
     model = roles.shipped()
     if model is None:
         return
-    free = [(s, e) for s, e in sents
+    starts = [s for s, _ in sents]
+    by_sent: dict[int, list[Mention]] = {}
+    for m in mentions:  # each mention under the sentence its start falls in
+        k = bisect_right(starts, m.start) - 1
+        if k >= 0 and m.start < sents[k][1]:
+            by_sent.setdefault(k, []).append(m)
+    free = [(s, e) for k, (s, e) in enumerate(sents)
             if not any(sec.start <= s < sec.end for sec in sections) and len(text[s:e].strip()) >= 3
-            and not _request_line(text, (s, e), mentions)]
+            and not _request_line(text, (s, e), by_sent.get(k, []))]
     if not free:
         return
     found = model.roles([text[s:e] for s, e in free])

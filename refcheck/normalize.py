@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import ftfy
 
+from . import fastre
+
 # Single-character replacements that do not change length are applied by translate().
 _SAME_LENGTH = str.maketrans({
     "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\t": " ",
@@ -34,13 +36,21 @@ _SAME_LENGTH = str.maketrans({
     "\u00ab": '"', "\u00bb": '"', "\u0142": "ø", "\u0141": "Ø",
 })
 
+# translate() looks up every character: skip it when none of these occurs.
+_NEEDS_TRANSLATE = re.compile("[" + re.escape("".join(chr(c) for c in _SAME_LENGTH)) + "]")
+
+
+def _same_length(text: str) -> str:
+    return text.translate(_SAME_LENGTH) if _NEEDS_TRANSLATE.search(text) else text
+
+
 _LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl"}
 _DROP = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 
 # Runs that look like UTF-8 decoded as cp1252/latin-1: a lead byte char Ã/Â/Å followed by
 # a continuation-byte char. ftfy decides whether the run is really mojibake.
 _MOJIBAKE = re.compile("[\u00c2\u00c3\u00c5\u00e2][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+")
-_EDIT = re.compile(
+_EDIT = fastre.compile(
     "\r\n|\r"                                   # line endings
     "|[\ufb00-\ufb04]"                          # ligatures
     f"|[{_DROP}]"                               # invisible characters
@@ -101,7 +111,7 @@ def normalize(text: str) -> NormalizedText:
             if composed != m.group():
                 edits.append((m.start(), m.end(), composed))
     if not edits:
-        return NormalizedText(text, text.translate(_SAME_LENGTH), None, None)
+        return NormalizedText(text, _same_length(text), None, None)
     edits.sort()
 
     out: list[str] = []
@@ -122,6 +132,6 @@ def normalize(text: str) -> NormalizedText:
     out.append(text[pos:])
     starts.extend(range(pos, len(text)))
     ends.extend(range(pos + 1, len(text) + 1))
-    normalized = "".join(out).translate(_SAME_LENGTH)
+    normalized = _same_length("".join(out))
     starts.append(len(text))
     return NormalizedText(text, normalized, tuple(starts), tuple(ends))

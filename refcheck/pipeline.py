@@ -60,23 +60,34 @@ def _read_json(lang: str, name: str, key: str) -> list[dict]:
 # --- tokenizer -----------------------------------------------------------------------
 
 def _customise_tokenizer(nlp: Language, lang: str, merge_specials: bool = True) -> None:
-    # Numbers directly followed by sentence punctuation ("CRP 45.") and slashes between
-    # words ("ve./hø.", "nakke/skulder") are split; abbreviations stay one token.
-    suffixes = list(nlp.Defaults.suffixes) + [r"(?<=[0-9])\.", r"(?<=[0-9])°"]
-    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
-    infixes = list(nlp.Defaults.infixes) + [r"(?<=[a-zA-ZæøåÆØÅ.])/(?=[a-zA-ZæøåÆØÅ])"]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    layers = {layer for layer in _layers(lang)}
+    """Install refcheck's tokenizer rules on ``nlp``.
+
+    Numbers directly followed by sentence punctuation ("CRP 45.") and slashes between
+    words ("ve./hø.", "nakke/skulder") are split; clinicians' abbreviations stay one token.
+    With ``merge_specials`` (the default) the result is a :class:`SpecialCaseTokenizer`;
+    without it, spaCy's own ``Tokenizer`` with the same rules (the reference in tests).
+    """
+    suffix_search = compile_suffix_regex(list(nlp.Defaults.suffixes) + [r"(?<=[0-9])\.", r"(?<=[0-9])°"]).search
+    infix_finditer = compile_infix_regex(
+        list(nlp.Defaults.infixes) + [r"(?<=[a-zA-ZæøåÆØÅ.])/(?=[a-zA-ZæøåÆØÅ])"]).finditer
     abbr: dict[str, str] = {}
-    for layer in layers:
+    for layer in _layers(lang):
         abbr.update(abbreviations(layer))
-    for form in abbr:
-        if not (form.endswith(".") or "/" in form or "-" in form):
-            continue
-        for variant in {form, form.capitalize(), form.upper()}:
-            nlp.tokenizer.add_special_case(variant, [{"ORTH": variant}])
-    if merge_specials:
-        nlp.tokenizer = SpecialCaseTokenizer(nlp.tokenizer)
+    own = [variant for form in abbr if form.endswith(".") or "/" in form or "-" in form
+           for variant in sorted({form, form.capitalize(), form.upper()})]
+    tokenizer = nlp.tokenizer
+    if not merge_specials:
+        tokenizer.suffix_search = suffix_search
+        tokenizer.infix_finditer = infix_finditer
+        for variant in own:
+            tokenizer.add_special_case(variant, [{"ORTH": variant}])
+        return
+    rules = {chunk: tuple(sub.get(ORTH_ATTR, sub.get("ORTH")) for sub in substrings)
+             for chunk, substrings in (tokenizer.rules or {}).items()}
+    rules.update({variant: (variant,) for variant in own})
+    nlp.tokenizer = SpecialCaseTokenizer(tokenizer.vocab, rules, prefix_search=tokenizer.prefix_search,
+                                         suffix_search=suffix_search, infix_finditer=infix_finditer,
+                                         token_match=tokenizer.token_match, url_match=tokenizer.url_match)
 
 
 class SpecialCaseTokenizer:
@@ -99,26 +110,24 @@ class SpecialCaseTokenizer:
     tokenizer's (``tests/test_pipeline.py`` compares them on every sample).
     """
 
-    def __init__(self, tokenizer):
-        from spacy.attrs import ORTH
+    def __init__(self, vocab, rules: dict[str, tuple[str, ...]], *, prefix_search, suffix_search, infix_finditer,
+                 token_match=None, url_match=None):
+        """``rules``: special case → its tokens (as spaCy's ``Tokenizer.rules``, ORTH only)."""
         from spacy.tokenizer import Tokenizer
 
-        self.vocab = tokenizer.vocab
-        rules = {chunk: tuple(sub[ORTH] if ORTH in sub else sub["ORTH"] for sub in substrings)
-                 for chunk, substrings in (tokenizer.rules or {}).items()}
+        self.vocab = vocab
 
-        def make(token_match):
-            return Tokenizer(tokenizer.vocab, rules={}, prefix_search=tokenizer.prefix_search,
-                             suffix_search=tokenizer.suffix_search, infix_finditer=tokenizer.infix_finditer,
-                             token_match=token_match, url_match=tokenizer.url_match)
+        def make(match):
+            return Tokenizer(vocab, rules={}, prefix_search=prefix_search, suffix_search=suffix_search,
+                             infix_finditer=infix_finditer, token_match=match, url_match=url_match)
 
-        plain = make(tokenizer.token_match)
-        whole = [chunk for chunk, pieces in rules.items()
-                 if len(pieces) == 1 and tuple(t.text for t in plain(chunk)) != pieces]
+        plain = make(token_match)
+        plain_split = {chunk: tuple(t.text for t in plain(chunk)) for chunk in rules}
+        whole = [chunk for chunk, pieces in rules.items() if len(pieces) == 1 and plain_split[chunk] != pieces]
         own_match = re.compile(fastre.trie_alternation(whole)).fullmatch if whole else None
-        other = tokenizer.token_match
-        token_match = own_match if other is None else (lambda s: own_match(s) or other(s))
-        self.inner = make(token_match) if own_match else plain
+        other = token_match
+        combined = own_match if other is None else (lambda s: own_match(s) or other(s))
+        self.inner = make(combined) if own_match else plain
         strings = self.vocab.strings
         # Special cases the token_match cannot keep whole: several tokens ("°C."), or one
         # whose pieces come apart by an infix ("hø./ve." → "hø.", "/", "ve", "."). spaCy
@@ -126,8 +135,7 @@ class SpecialCaseTokenizer:
         # merge trie over orth ids (the value under the key None: the special's tokens).
         self.trie: dict = {}
         for chunk, pieces in rules.items():
-            for tok in (self.inner, plain):
-                split = tuple(t.text for t in tok(chunk))
+            for split in {tuple(t.text for t in self.inner(chunk)), plain_split[chunk]}:
                 if split == pieces or not split:
                     continue
                 node = self.trie
