@@ -71,6 +71,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=5000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--chunks", action="store_true", help="print each chunk's times")
     args = ap.parse_args()
 
     batch = generate(args.n, args.seed)
@@ -114,6 +115,9 @@ def main() -> None:
         full += t1 - t0
         bare += t2 - t1
         ratios.append((t1 - t0) / (t2 - t1))
+        if args.chunks:
+            print(f"  referrals {k}-{k + len(part) - 1}: check {(t1 - t0) * 1000 / len(part):.3f} ms, "
+                  f"bare {(t2 - t1) * 1000 / len(part):.3f} ms, {ratios[-1]:.1f}x")
     ratios.sort()
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

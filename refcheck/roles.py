@@ -117,6 +117,10 @@ class LinearRoleModel:
         import numpy as np
 
         self._idf = np.concatenate([b["idf"] for b in blocks])  # all blocks' columns side by side
+        # One row per feature, [idf, coef of each role]: a referral's few hundred features
+        # are read as rows that each sit in one or two cache lines, instead of five
+        # scattered reads per feature (measured: about 2x faster inside a full check).
+        self._rows = np.ascontiguousarray(np.column_stack([self._idf, np.asarray(coef).T]))
         self._offsets = np.cumsum([0] + [len(b["idf"]) for b in blocks])[:-1].tolist()
 
     # Character n-grams never cross a word boundary, so each word's columns are computed
@@ -169,11 +173,12 @@ class LinearRoleModel:
             text_of, col = np.divmod(keys, width)
             # sublinear tf × idf, l2-normalised per (text, block) as the fitted TfidfVectorizers do
             group = text_of * nblocks + (np.searchsorted(self._offsets, col, side="right") - 1)
-            w = (1.0 + np.log(counts)) * self._idf[col]
+            rows = self._rows[col]
+            w = (1.0 + np.log(counts)) * rows[:, 0]
             w /= np.sqrt(np.bincount(group, w * w, minlength=n * nblocks))[group]
-            contrib = self.coef[:, col] * w  # roles × features
-            for r in range(contrib.shape[0]):
-                z[:, r] += np.bincount(text_of, contrib[r], minlength=n)
+            contrib = rows[:, 1:] * w[:, None]  # features × roles
+            for r in range(contrib.shape[1]):
+                z[:, r] += np.bincount(text_of, contrib[:, r], minlength=n)
         return 1.0 / (1.0 + np.exp(-z))
 
 
