@@ -188,6 +188,7 @@ class TermMatcher:
         self._root: dict = {}
         self._cache: dict[str, tuple[str, str, bool]] = {}
         self.payloads: list[object] = []
+        self._complex: set[int] | None = None
 
     def features(self, text: str) -> tuple[str, str, bool]:
         """(key, folded form, is-number) of one token text; cached."""
@@ -232,6 +233,23 @@ class TermMatcher:
                 node = bucket.setdefault(value, {})
         node.setdefault(_END, []).append(len(self.payloads))
         self.payloads.append(payload)
+        self._complex = None
+
+    def _complex_nodes(self) -> set[int]:
+        """ids of the trie nodes with "#num" or "word*" children (walked the general way)."""
+        if self._complex is None:
+            out, stack = set(), [self._root]
+            while stack:
+                node = stack.pop()
+                if _PREFIXES in node or _NUMBER in node:
+                    out.add(id(node))
+                for key, child in node.items():
+                    if key == _PREFIXES:
+                        stack.extend(c for bucket in child.values() for c in bucket.values())
+                    elif key != _END:
+                        stack.append(child)
+            self._complex = out
+        return self._complex
 
     def match(self, words: list[str]) -> list[tuple[int, int, object]]:
         """All matches in ``words`` as (start, end, payload), end exclusive.
@@ -246,37 +264,68 @@ class TermMatcher:
         payloads = self.payloads
         root_prefixes = root.get(_PREFIXES, {})
         root_num = _NUMBER in root
+        complex_nodes = self._complex_nodes()
         for i in range(n):
             key, folded, is_num = feats[i]
-            if key not in root and folded[:3] not in root_prefixes and not (is_num and root_num):
+            if folded[:3] in root_prefixes or (is_num and root_num):
+                self._walk(feats, i, out)
+                continue
+            node = root.get(key)
+            if node is None:
                 continue  # nothing can start here
-            frontier = [root]
-            j = i
-            while j < n:
-                key, folded, is_num = feats[j]
-                nxt = []
-                for node in frontier:
-                    child = node.get(key)
-                    if child is not None:
-                        nxt.append(child)
-                    if is_num:
-                        child = node.get(_NUMBER)
-                        if child is not None:
-                            nxt.append(child)
-                    pref = node.get(_PREFIXES)
-                    if pref:
-                        bucket = pref.get(folded[:3])
-                        if bucket:
-                            for p, child in bucket.items():
-                                if folded.startswith(p):
-                                    nxt.append(child)
-                if not nxt:
+            # Fast path: a chain of plain word keys (most terms).
+            j = i + 1
+            while True:
+                ends = node.get(_END)
+                if ends:
+                    for idx in ends:
+                        out.append((i, j, payloads[idx]))
+                if id(node) in complex_nodes:
+                    # "#num" or "word*" below: continue this start the general way.
+                    self._walk(feats, i, out, [node], j)
+                    break
+                if j >= n:
+                    break
+                node = node.get(feats[j][0])
+                if node is None:
                     break
                 j += 1
-                for node in nxt:
-                    ends = node.get(_END)
-                    if ends:
-                        for idx in ends:
-                            out.append((i, j, payloads[idx]))
-                frontier = nxt
         return out
+
+    def _walk(self, feats, i: int, out: list, frontier: list | None = None, j: int | None = None) -> None:
+        """The general walk from start ``i``: several nodes may be live at once.
+
+        Without ``frontier``, starts at the root at token ``i``; otherwise continues from
+        the given nodes (already matched up to token ``j``; their own ends are emitted).
+        """
+        n = len(feats)
+        payloads = self.payloads
+        if frontier is None:
+            frontier, j = [self._root], i
+        while j < n:
+            key, folded, is_num = feats[j]
+            nxt = []
+            for node in frontier:
+                child = node.get(key)
+                if child is not None:
+                    nxt.append(child)
+                if is_num:
+                    child = node.get(_NUMBER)
+                    if child is not None:
+                        nxt.append(child)
+                pref = node.get(_PREFIXES)
+                if pref:
+                    bucket = pref.get(folded[:3])
+                    if bucket:
+                        for p, child in bucket.items():
+                            if folded.startswith(p):
+                                nxt.append(child)
+            if not nxt:
+                break
+            j += 1
+            for node in nxt:
+                ends = node.get(_END)
+                if ends:
+                    for idx in ends:
+                        out.append((i, j, payloads[idx]))
+            frontier = nxt

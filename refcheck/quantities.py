@@ -21,9 +21,11 @@ _UNITS = (
     r"ukers|vekers|u\b|måneder|månedene|måneders|måned|månader|månadene|månad|mnd\.?|mndr\.?|mdr\.?|md\.|"
     r"halvår|år|års|aar|åra)"
 )
-_NUM = r"(?P<n1>\d+(?:[.,]\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+# Word alternations are factored into tries (fastre.trie_alternation): re tries the
+# branches of a plain alternation one by one at every candidate position.
+_NUM = r"(?P<n1>\d+(?:[.,]\d+)?|" + fastre.trie_alternation(_NUMBER_WORDS) + r")"
 _RANGE = _NUM + r"(?:\s*(?:-|–|til|à|a|eller)\s*(?P<n2>\d+(?:[.,]\d+)?))?"
-DURATION = fastre.compile(r"(?<![\w/])(?:et |ett |eit |ei |en )?" + _RANGE + r"\s*-?\s*" + _UNITS + r"(?!\w)", re.IGNORECASE)
+DURATION = fastre.compile(r"(?<![\w/])(?:" + fastre.trie_alternation(["et ", "ett ", "eit ", "ei ", "en "]) + ")?" + _RANGE + r"\s*-?\s*" + _UNITS + r"(?!\w)", re.IGNORECASE)
 _RECENT = fastre.compile(
     r"(?P<w>(?:siste|sidste)\s+d(?:ø|oe)gn(?:et)?"
     r"|(?:(?:siden|sidan)\s+)?i\s+(?:g(?:å|aa)r|forg(?:å|aa)rs|natt?|morges)(?:\s+kveld)?"
@@ -109,14 +111,19 @@ def durations(text: str) -> list[Quantity]:
     return out
 
 
-_FEMALE = r"kvinne|kvinner|kvinde|kv\.|kv|dame|jente|pige|frue|hun|ho|kvinna"
-_MALE = r"mann|menn|mand|herre|gutt|gut|dreng|han|hr\."
+_FEMALE_WORDS = ("kvinne", "kvinner", "kvinde", "kv.", "kv", "dame", "jente", "pige", "frue", "hun", "ho", "kvinna")
+_MALE_WORDS = ("mann", "menn", "mand", "herre", "gutt", "gut", "dreng", "han", "hr.")
+_PERSON_2 = fastre.trie_alternation(_FEMALE_WORDS + _MALE_WORDS + ("pasient", "pas.", "pt.", "patient", "alder", "alder:",
+                                                                    "age", "age:"))
+_PERSON_3 = fastre.trie_alternation(_FEMALE_WORDS + _MALE_WORDS + ("pasient", "pas.", "pt."))
+_PERSON_4 = fastre.trie_alternation(_FEMALE_WORDS + _MALE_WORDS + ("pasient", "pasienten", "patient"))
+_PERSON_5 = fastre.trie_alternation(_FEMALE_WORDS + _MALE_WORDS + ("pasient", "patient"))
 _AGE_PATTERNS = [
     fastre.compile(r"(?<!\w)(?P<age>\d{1,3})\s*-?\s*(?:årig|årige|åring|år\s+gammel|år\s+gml\.?|år\s+gl\.?|år\s+gamal|års?\s+gamle|yo\b)", re.I),
-    fastre.compile(r"(?<!\w)(?:(?i:" + _FEMALE + "|" + _MALE + r"|pasient|pas\.|pt\.|patient|alder:?|age:?)|K|M)\s*,?\s*(?P<age>\d{1,3})(?!\s*(?:kg|cm|mm|%|uker|dager|mnd|mdr|måneder|uger|dage|gr|°|[.,]\d))(?:\s*(?i:år))?(?!\w)"),
-    fastre.compile(r"(?<!\w)(?P<age>\d{1,3})\s*år\s*,?\s*(?:gammel\s+|gml\.?\s+|gl\.?\s+)?(?:" + _FEMALE + "|" + _MALE + r"|pasient|pas\.|pt\.)(?!\w)", re.I),
-    fastre.compile(r"(?i:" + _FEMALE + "|" + _MALE + r"|pasient|pasienten|patient)\s+(?:på|paa)\s+(?P<age>\d{1,3})\s*(?:år|aar)(?!\w)", re.I),
-    fastre.compile(r"(?i:" + _FEMALE + "|" + _MALE + r"|pasient|patient)\s*\((?P<age>\d{1,3})(?:\s*år)?\)", re.I),
+    fastre.compile(r"(?<!\w)(?:(?i:" + _PERSON_2 + r")|K|M)\s*,?\s*(?P<age>\d{1,3})(?!\s*(?:kg|cm|mm|%|uker|dager|mnd|mdr|måneder|uger|dage|gr|°|[.,]\d))(?:\s*(?i:år))?(?!\w)"),
+    fastre.compile(r"(?<!\w)(?P<age>\d{1,3})\s*år\s*,?\s*(?:gammel\s+|gml\.?\s+|gl\.?\s+)?(?:" + _PERSON_3 + r")(?!\w)", re.I),
+    fastre.compile(r"(?i:" + _PERSON_4 + r")\s+(?:på|paa)\s+(?P<age>\d{1,3})\s*(?:år|aar)(?!\w)", re.I),
+    fastre.compile(r"(?i:" + _PERSON_5 + r")\s*\((?P<age>\d{1,3})(?:\s*år)?\)", re.I),
     fastre.compile(r"^\s*(?P<age>\d{1,3})\s*(?:år|aar)\b", re.I | re.M),
 ]
 
