@@ -134,19 +134,28 @@ class SpecialCaseTokenizer:
         # finds these by their affix-split pieces anywhere in the text, and so does this
         # merge trie over orth ids (the value under the key None: the special's tokens).
         self.trie: dict = {}
+        pairs: set[tuple[int, int | None]] = set()
         for chunk, pieces in rules.items():
             for split in {tuple(t.text for t in self.inner(chunk)), plain_split[chunk]}:
                 if split == pieces or not split:
                     continue
+                key = [strings.add(word) for word in split]
                 node = self.trie
-                for word in split:
-                    node = node.setdefault(strings.add(word), {})
+                for orth in key:
+                    node = node.setdefault(orth, {})
                 node[None] = pieces
-        self._first = frozenset(self.trie)
+                pairs.add((key[0], key[1]) if len(key) > 1 else (key[0], None))
+        # Every key has two or more pieces: a text needs the merge pass only when one of
+        # their first two pieces follow each other.
+        self._pairs = frozenset(pairs)
+        assert all(second is not None for _, second in pairs)
 
     def __call__(self, text: str) -> Doc:
         doc = self.inner(text)
-        if not self._first or not len(doc) or self._first.isdisjoint(doc.to_array(ORTH_ATTR).tolist()):
+        if not self._pairs or len(doc) < 2:
+            return doc
+        orths = doc.to_array(ORTH_ATTR).tolist()
+        if self._pairs.isdisjoint(zip(orths, orths[1:])):
             return doc
         arr = doc.to_array(_MERGE_ATTRS).tolist()  # orth, trailing space, idx, length
         trie = self.trie
@@ -233,24 +242,22 @@ class TokenInfo:
         self.starts = [a for a, _ in pairs]
         self.ends = [a + n for a, n in pairs]
         self.words = [text[a:b] for a, b in zip(self.starts, self.ends)]
+        # spaCy makes every line break part of a whitespace token, so a sentence ends
+        # after . ? ! or a token holding a line break.
         sent_of: list[int] = []
-        k = -1
-        start_next = True
+        bounds: dict[int, tuple[int, int]] = {}
+        k = 0
+        first = 0
         for i, w in enumerate(self.words):
-            if start_next:
-                k += 1
             sent_of.append(k)
-            # spaCy makes every line break part of a whitespace token, so a sentence ends
-            # after . ? ! or a token holding a line break.
-            start_next = w in _SENT_END or "\n" in w
+            if w in _SENT_END or "\n" in w:
+                bounds[k] = (first, i + 1)
+                k += 1
+                first = i + 1
+        if first < len(self.words):
+            bounds[k] = (first, len(self.words))
         self.sent_of = sent_of
-        bounds: dict[int, list[int]] = {}
-        for i, sidx in enumerate(sent_of):
-            if sidx not in bounds:
-                bounds[sidx] = [i, i + 1]
-            else:
-                bounds[sidx][1] = i + 1
-        self.sent_bounds = {k2: (v[0], v[1]) for k2, v in bounds.items()}
+        self.sent_bounds = bounds
         self.section_of: list[str | None] = [None] * len(self.words)
 
     def sentences(self) -> list[tuple[int, int]]:

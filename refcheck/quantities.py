@@ -31,6 +31,7 @@ _RECENT = fastre.compile(
     r"|(?:(?:siden|sidan)\s+)?i\s+(?:g(?:å|aa)r|forg(?:å|aa)rs|natt?|morges)(?:\s+kveld)?"
     r"|i\s?dag)(?!\w)", re.IGNORECASE)
 
+_RECENT_WORDS = ("døgn", "doegn", "går", "gaar", "nat", "morges", "dag")
 _LAST_YEAR = fastre.compile(r"(?:siste|sidste|det siste|det sidste)\s+(?:år|aar|året|aaret)\b", re.IGNORECASE)
 LAST_YEAR_EVENT = fastre.compile(r"\b(?:i fjor|i fjol|sidste år|sist år|forrige år)\b", re.IGNORECASE)
 
@@ -100,12 +101,17 @@ def durations(text: str) -> list[Quantity]:
         if unit == "y" and n > 60:
             continue  # a year or an age, not a duration
         out.append(Quantity(round(weeks, 1), m.start(), m.end()))
-    for m in _RECENT.finditer(text):
+    # _RECENT and _LAST_YEAR need one of these words: skip their scans when none occurs.
+    # (casefold() plus the two i's that re's IGNORECASE also folds: "ı" and "İ".)
+    folded = text.casefold().replace("ı", "i").replace("i\u0307", "i")
+    recent = any(w in folded for w in _RECENT_WORDS)
+    last_year = "siste" in folded or "sidste" in folded
+    for m in (_RECENT.finditer(text) if recent else ()):
         if m.start() and text[m.start() - 1].isalnum():
             continue
         w = m.group("w").lower()
         out.append(Quantity(0.0 if w.endswith("dag") else 0.1, m.start(), m.end()))
-    for m in _LAST_YEAR.finditer(text):
+    for m in (_LAST_YEAR.finditer(text) if last_year else ()):
         out.append(Quantity(52.0, m.start(), m.end()))
     out.sort(key=lambda q: q.start)
     return out

@@ -69,3 +69,17 @@ def test_temperature(text, value):
 
 def test_lab_values():
     assert [v.value for v in q.lab_values("CRP 45, SR 60")] == [("CRP", 45.0), ("SR", 60.0)]
+
+
+@pytest.mark.parametrize("text, weeks", [
+    ("Vondt SIDEN I GÅR.", 0.1),
+    ("Smerter siste døgnet", 0.1),
+    ("Plager det siste året", 52.0),
+    ("SİSTE ÅR med smerter", 52.0),  # re's IGNORECASE folds İ and ı to i: so must the pre-check
+    ("Ondt i dag", 0.0),
+    ("Smerter i 3 uker, verre siste døgn", 3.0),
+])
+def test_recent_and_last_year_phrases(text, weeks):
+    from refcheck.quantities import durations
+
+    assert durations(text)[0].value == weeks
