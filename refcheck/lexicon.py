@@ -267,7 +267,8 @@ class TermMatcher:
         complex_nodes = self._complex_nodes()
         for i in range(n):
             key, folded, is_num = feats[i]
-            if folded[:3] in root_prefixes or (is_num and root_num):
+            bucket = root_prefixes.get(folded[:3])
+            if (is_num and root_num) or (bucket and any(folded.startswith(p) for p in bucket)):
                 self._walk(feats, i, out)
                 continue
             node = root.get(key)
