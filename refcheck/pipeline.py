@@ -22,7 +22,7 @@ from spacy.attrs import ORTH as ORTH_ATTR
 from spacy.attrs import SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.util import compile_infix_regex, compile_suffix_regex
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 from . import extensions, fastre
 from .errors import DataError
@@ -59,35 +59,75 @@ def _read_json(lang: str, name: str, key: str) -> list[dict]:
 
 # --- tokenizer -----------------------------------------------------------------------
 
-def _customise_tokenizer(nlp: Language, lang: str, merge_specials: bool = True) -> None:
-    """Install refcheck's tokenizer rules on ``nlp``.
+def _tokenizer_parts(defaults, lang: str) -> tuple:
+    """(suffix_search, infix_finditer, refcheck's own special cases) for ``lang``.
 
     Numbers directly followed by sentence punctuation ("CRP 45.") and slashes between
     words ("ve./hø.", "nakke/skulder") are split; clinicians' abbreviations stay one token.
-    With ``merge_specials`` (the default) the result is a :class:`SpecialCaseTokenizer`;
-    without it, spaCy's own ``Tokenizer`` with the same rules (the reference in tests).
     """
-    suffix_search = compile_suffix_regex(list(nlp.Defaults.suffixes) + [r"(?<=[0-9])\.", r"(?<=[0-9])°"]).search
+    suffix_search = compile_suffix_regex(list(defaults.suffixes) + [r"(?<=[0-9])\.", r"(?<=[0-9])°"]).search
     infix_finditer = compile_infix_regex(
-        list(nlp.Defaults.infixes) + [r"(?<=[a-zA-ZæøåÆØÅ.])/(?=[a-zA-ZæøåÆØÅ])"]).finditer
+        list(defaults.infixes) + [r"(?<=[a-zA-ZæøåÆØÅ.])/(?=[a-zA-ZæøåÆØÅ])"]).finditer
     abbr: dict[str, str] = {}
     for layer in _layers(lang):
         abbr.update(abbreviations(layer))
     own = [variant for form in abbr if form.endswith(".") or "/" in form or "-" in form
            for variant in sorted({form, form.capitalize(), form.upper()})]
+    return suffix_search, infix_finditer, own
+
+
+@spacy.registry.tokenizers("refcheck.tokenizer.v1")
+def create_tokenizer(lang: str = "nb"):
+    """spaCy's registered tokenizer factory for refcheck's pipelines (see ``build``).
+
+    Builds the :class:`SpecialCaseTokenizer` straight from the language defaults, without
+    first building spaCy's default tokenizer (saves about 0.15 s of start-up per language).
+    """
+
+    def make(nlp: Language) -> SpecialCaseTokenizer:
+        defaults = nlp.Defaults
+        suffix_search, infix_finditer, own = _tokenizer_parts(defaults, lang)
+        rules = {chunk: tuple(sub.get(ORTH_ATTR, sub.get("ORTH")) for sub in substrings)
+                 for chunk, substrings in (defaults.tokenizer_exceptions or {}).items()}
+        rules.update({variant: (variant,) for variant in own})
+        prefix_search = compile_prefix_regex(defaults.prefixes).search if defaults.prefixes else None
+        return SpecialCaseTokenizer(nlp.vocab, rules, prefix_search=prefix_search, suffix_search=suffix_search,
+                                    infix_finditer=infix_finditer, token_match=defaults.token_match,
+                                    url_match=defaults.url_match)
+
+    return make
+
+
+def _customise_tokenizer(nlp: Language, lang: str) -> None:
+    """Give a blank ``nlp`` spaCy's own ``Tokenizer`` with refcheck's rules.
+
+    The reference the tests compare :class:`SpecialCaseTokenizer` with: same tokens,
+    spaCy's way of applying special cases.
+    """
+    suffix_search, infix_finditer, own = _tokenizer_parts(nlp.Defaults, lang)
     tokenizer = nlp.tokenizer
-    if not merge_specials:
-        tokenizer.suffix_search = suffix_search
-        tokenizer.infix_finditer = infix_finditer
-        for variant in own:
-            tokenizer.add_special_case(variant, [{"ORTH": variant}])
-        return
-    rules = {chunk: tuple(sub.get(ORTH_ATTR, sub.get("ORTH")) for sub in substrings)
-             for chunk, substrings in (tokenizer.rules or {}).items()}
-    rules.update({variant: (variant,) for variant in own})
-    nlp.tokenizer = SpecialCaseTokenizer(tokenizer.vocab, rules, prefix_search=tokenizer.prefix_search,
-                                         suffix_search=suffix_search, infix_finditer=infix_finditer,
-                                         token_match=tokenizer.token_match, url_match=tokenizer.url_match)
+    tokenizer.suffix_search = suffix_search
+    tokenizer.infix_finditer = infix_finditer
+    for variant in own:
+        tokenizer.add_special_case(variant, [{"ORTH": variant}])
+
+
+def _split_each(tokenizer, chunks: list[str]) -> dict[str, tuple[str, ...]]:
+    """Each chunk's tokens, tokenising the chunks without white space in one call."""
+    from bisect import bisect_right
+
+    out = {c: tuple(t.text for t in tokenizer(c)) for c in chunks if not c or any(ch.isspace() for ch in c)}
+    plain = [c for c in chunks if c not in out]
+    starts, pos = [], 0
+    for c in plain:
+        starts.append(pos)
+        pos += len(c) + 1
+    groups: list[list[str]] = [[] for _ in plain]
+    for t in tokenizer(" ".join(plain)):
+        if not t.is_space:
+            groups[bisect_right(starts, t.idx) - 1].append(t.text)
+    out.update({c: tuple(g) for c, g in zip(plain, groups)})
+    return out
 
 
 class SpecialCaseTokenizer:
@@ -122,7 +162,7 @@ class SpecialCaseTokenizer:
                              infix_finditer=infix_finditer, token_match=match, url_match=url_match)
 
         plain = make(token_match)
-        plain_split = {chunk: tuple(t.text for t in plain(chunk)) for chunk in rules}
+        plain_split = _split_each(plain, list(rules))
         whole = [chunk for chunk, pieces in rules.items() if len(pieces) == 1 and plain_split[chunk] != pieces]
         own_match = re.compile(fastre.trie_alternation(whole)).fullmatch if whole else None
         other = token_match
@@ -135,8 +175,12 @@ class SpecialCaseTokenizer:
         # merge trie over orth ids (the value under the key None: the special's tokens).
         self.trie: dict = {}
         pairs: set[tuple[int, int | None]] = set()
+        # A one-token special case is whole under the token_match; only special cases of
+        # several tokens need the new tokenizer's split.
+        multi = [chunk for chunk, pieces in rules.items() if len(pieces) > 1]
+        inner_split = _split_each(self.inner, multi) if own_match else {c: plain_split[c] for c in multi}
         for chunk, pieces in rules.items():
-            for split in {tuple(t.text for t in self.inner(chunk)), plain_split[chunk]}:
+            for split in {inner_split.get(chunk, (chunk,)), plain_split[chunk]}:
                 if split == pieces or not split:
                     continue
                 key = [strings.add(word) for word in split]
@@ -504,8 +548,8 @@ def build(lang: str) -> Language:
     """The pipeline for ``lang`` (nb, nn or da), built once per process."""
     if lang not in SPACY_LANG:
         raise ValueError(f"[RC001] unsupported language {lang!r}; expected nb, nn or da")
-    nlp = spacy.blank(SPACY_LANG[lang])
-    _customise_tokenizer(nlp, lang)
+    nlp = spacy.blank(SPACY_LANG[lang],
+                      config={"nlp": {"tokenizer": {"@tokenizers": "refcheck.tokenizer.v1", "lang": lang}}})
     nlp.add_pipe("refcheck_sentences")
     nlp.add_pipe("refcheck_sections", config={"lang": lang})
     nlp.add_pipe("refcheck_lexicon", config={"lang": lang})

@@ -77,7 +77,7 @@ def test_special_case_tokenizer_matches_spacy(lang):
     from refcheck.pipeline import SPACY_LANG, SpecialCaseTokenizer, _customise_tokenizer
 
     reference = spacy.blank(SPACY_LANG[lang])
-    _customise_tokenizer(reference, lang, merge_specials=False)
+    _customise_tokenizer(reference, lang)
     fast = build(lang).tokenizer
     assert isinstance(fast, SpecialCaseTokenizer)
     root = Path(__file__).resolve().parent.parent
