@@ -256,8 +256,9 @@ class TermMatcher:
 
         Matches are listed by start, then by end, then in the order the terms were added.
         """
-        cache, features = self._cache, self.features
-        feats = [cache.get(w) or features(w) for w in words]
+        feats = list(map(self._cache.get, words))
+        if None in feats:  # words not seen before
+            feats = [f if f is not None else self.features(w) for f, w in zip(feats, words)]
         out: list[tuple[int, int, object]] = []
         n = len(feats)
         root = self._root

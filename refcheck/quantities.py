@@ -80,6 +80,28 @@ def _unit(u: str) -> str:
     return "y"
 
 
+_last_folded: tuple = (None, "")
+
+
+def _folded(text: str) -> str:
+    """``text`` case-folded the way re's IGNORECASE compares (casefold(), plus the dotless
+    and dotted i), for cheap "does any of these words occur" checks before a full-text
+    scan. The last result is kept (as one tuple, so that threads never see a text paired
+    with another text's folding): the extractors run one after another on one text."""
+    global _last_folded
+    last = _last_folded
+    if last[0] is text:
+        return last[1]
+    folded = text.casefold().replace("ı", "i").replace("i\u0307", "i")
+    _last_folded = (text, folded)
+    return folded
+
+
+def _mentions_any(text: str, words) -> bool:
+    folded = _folded(text)
+    return any(w in folded for w in words)
+
+
 def durations(text: str) -> list[Quantity]:
     """Every duration-like phrase, in weeks, with its span; ages are excluded."""
     out: list[Quantity] = []
@@ -103,7 +125,7 @@ def durations(text: str) -> list[Quantity]:
         out.append(Quantity(round(weeks, 1), m.start(), m.end()))
     # _RECENT and _LAST_YEAR need one of these words: skip their scans when none occurs.
     # (casefold() plus the two i's that re's IGNORECASE also folds: "ı" and "İ".)
-    folded = text.casefold().replace("ı", "i").replace("i\u0307", "i")
+    folded = _folded(text)
     recent = any(w in folded for w in _RECENT_WORDS)
     last_year = "siste" in folded or "sidste" in folded
     for m in (_RECENT.finditer(text) if recent else ()):
@@ -177,7 +199,7 @@ _WAD = fastre.compile(r"\bWAD\s*(?:grad|gr\.?|type|grade)?\s*(?P<g>[0-4])(?:\s*[
 
 def wad_grade(text: str) -> Quantity | None:
     """The whiplash (WAD) grade when the text states one; a range gives its upper end."""
-    m = _WAD.search(text)
+    m = _WAD.search(text) if _mentions_any(text, ("wad",)) else None
     if not m:
         return None
     g = m.group("g2") or m.group("g") or m.group("g3")
@@ -185,16 +207,23 @@ def wad_grade(text: str) -> Quantity | None:
 
 
 _TEMP = fastre.compile(r"(?:feber|temp\.?|temperatur|tp\.?)\s*(?:på|:|=)?\s*(?P<t>3[5-9](?:[.,]\d)?|4[0-2](?:[.,]\d)?)\s*(?:°|grader|gr\.?|C)?", re.I)
+# Words one of which every match of _TEMP / _LAB contains (case-folded).
+_TEMP_WORDS = ("feber", "temp", "tp")
+_LAB_WORDS = ("crp", "sr", "senkning", "sänka", "leuk", "lpk", "hvite", "alp", "psa")
 _LAB = fastre.compile(r"(?<!\w)(?P<name>CRP|SR|senkning|SR-verdi|sänka|leukocytter|leuk\.?|LPK|hvite|ALP|PSA)\s*(?:på|:|=|er|var|ca\.?)?\s*(?P<v>\d+(?:[.,]\d+)?)", re.I)
 _CODE = fastre.compile(r"(?<![\w/])(?:L\d{2}|M\d{2}(?:\.\d{1,2})?|S\d{2}(?:\.\d{1,2})?|DM\d{2}(?:\.\d)?)(?![\w/])")
 
 
 def temperatures(text: str) -> list[Quantity]:
+    if not _mentions_any(text, _TEMP_WORDS):
+        return []
     return [Quantity(float(m.group("t").replace(",", ".")), m.start(), m.end()) for m in _TEMP.finditer(text)]
 
 
 def lab_values(text: str) -> list[Quantity]:
     """(name, value) pairs such as CRP 45 or SR 60."""
+    if not _mentions_any(text, _LAB_WORDS):
+        return []
     return [Quantity((m.group("name").upper(), float(m.group("v").replace(",", "."))), m.start(), m.end())
             for m in _LAB.finditer(text)]
 
