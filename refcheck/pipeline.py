@@ -174,7 +174,8 @@ class SpecialCaseTokenizer:
         # finds these by their affix-split pieces anywhere in the text, and so does this
         # merge trie over orth ids (the value under the key None: the special's tokens).
         self.trie: dict = {}
-        pairs: set[tuple[int, int | None]] = set()
+        pairs: set[tuple[int, int]] = set()
+        singles: set[int] = set()
         # A one-token special case is whole under the token_match; only special cases of
         # several tokens need the new tokenizer's split.
         multi = [chunk for chunk, pieces in rules.items() if len(pieces) > 1]
@@ -188,18 +189,21 @@ class SpecialCaseTokenizer:
                 for orth in key:
                     node = node.setdefault(orth, {})
                 node[None] = pieces
-                pairs.add((key[0], key[1]) if len(key) > 1 else (key[0], None))
-        # Every key has two or more pieces: a text needs the merge pass only when one of
-        # their first two pieces follow each other.
+                if len(key) > 1:
+                    pairs.add((key[0], key[1]))
+                else:
+                    singles.add(key[0])
+        # A text needs the merge pass only when a key's first two pieces follow each other
+        # (or a one-piece key occurs).
         self._pairs = frozenset(pairs)
-        assert all(second is not None for _, second in pairs)
+        self._singles = frozenset(singles)
 
     def __call__(self, text: str) -> Doc:
         doc = self.inner(text)
-        if not self._pairs or len(doc) < 2:
+        if not self.trie or not len(doc):
             return doc
         orths = doc.to_array(ORTH_ATTR).tolist()
-        if self._pairs.isdisjoint(zip(orths, orths[1:])):
+        if self._pairs.isdisjoint(zip(orths, orths[1:])) and self._singles.isdisjoint(orths):
             return doc
         arr = doc.to_array(_MERGE_ATTRS).tolist()  # orth, trailing space, idx, length
         trie = self.trie

@@ -124,10 +124,8 @@ def durations(text: str) -> list[Quantity]:
             continue  # a year or an age, not a duration
         out.append(Quantity(round(weeks, 1), m.start(), m.end()))
     # _RECENT and _LAST_YEAR need one of these words: skip their scans when none occurs.
-    # (casefold() plus the two i's that re's IGNORECASE also folds: "ı" and "İ".)
-    folded = _folded(text)
-    recent = any(w in folded for w in _RECENT_WORDS)
-    last_year = "siste" in folded or "sidste" in folded
+    recent = _mentions_any(text, _RECENT_WORDS)
+    last_year = _mentions_any(text, ("siste", "sidste"))
     for m in (_RECENT.finditer(text) if recent else ()):
         if m.start() and text[m.start() - 1].isalnum():
             continue

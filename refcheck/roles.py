@@ -190,17 +190,17 @@ class RoleModel:
     thresholds: dict[str, float]
     meta: dict
 
-    def probabilities(self, sentences: list[str]) -> list[dict[str, float]]:
+    def _proba(self, sentences: list[str]) -> list[list[float]]:
         if not sentences:
             return []
-        probs = self.estimator.predict_proba([preprocess(s) for s in sentences])
-        return [dict(zip(ROLES, map(float, row))) for row in probs]
+        return self.estimator.predict_proba([preprocess(s) for s in sentences]).tolist()
+
+    def probabilities(self, sentences: list[str]) -> list[dict[str, float]]:
+        return [dict(zip(ROLES, row)) for row in self._proba(sentences)]
 
     def roles(self, sentences: list[str]) -> list[set[str]]:
         """The roles each sentence carries (probability at or above the role's threshold)."""
-        if not sentences:
-            return []
-        probs = self.estimator.predict_proba([preprocess(s) for s in sentences]).tolist()
+        probs = self._proba(sentences)
         used = [(k, r, self.thresholds[r]) for k, r in enumerate(ROLES) if r in USED_ROLES]
         return [{r for k, r, threshold in used if row[k] >= threshold} for row in probs]
 
