@@ -1,0 +1,110 @@
+"""The safety net: alarm words that no reading resolved.
+
+refcheck may propose ``decline`` only when the referral holds no unresolved alarm content
+(contract, "action" 2). An *alarm word* is any word of a broad, high-recall vocabulary
+(``lexicons/<lang>/alarms.json``: bladder, bowel, anus, saddle, sphincter, fever, cancer,
+weight, night, trauma, steroids, immunosuppression, IV drugs …). It is *resolved* when
+
+- it lies in a benign phrase ("i alle fall", "nattevakt");
+- it lies in a lexicon or concept mention that ConText found negated, hypothetical, a
+  family member's or to be ruled out;
+- it lies in a red-flag mention that became one of the referral's red flags;
+- ConText, applied to the word itself, finds it negated, hypothetical, a family
+  member's or to be ruled out.
+
+Anything else is *unresolved*: the judge turns a decline into ``manual`` with a warning
+finding that quotes the words (rule SAFE-001).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..errors import DataError
+from ..paths import lexicon_dir
+
+NOT_PRESENT = {"NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "RULE_OUT"}
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """One unresolved alarm word: character span (normalised text), code family, words."""
+
+    start: int
+    end: int
+    code: str
+    text: str
+
+
+@lru_cache(maxsize=None)
+def _data(lang: str):
+    from ..nlp.resources import layers
+
+    groups: dict[str, list[str]] = {}
+    benign: list[str] = []
+    for layer in layers(lang):
+        path = lexicon_dir() / layer / "alarms.json"
+        if not path.exists():
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise DataError(f"[RC514] {path}: not valid JSON ({exc.msg})") from exc
+        for row in data.get("alarms", []):
+            if set(row) - {"id", "code", "terms", "note"} or not isinstance(row.get("terms"), list):
+                raise DataError(f"[RC514] {path}: alarm entry {row.get('id')!r} needs id, code and a list of terms")
+            groups.setdefault(row["code"], []).extend(row["terms"])
+        benign += data.get("benign", [])
+    return groups, benign
+
+
+@lru_cache(maxsize=None)
+def matcher(lang: str, key):
+    """A ConceptMatcher whose groups are the alarm codes plus BENIGN."""
+    from ..nlp.concepts import ConceptMatcher
+
+    groups, benign = _data(lang)
+    return ConceptMatcher([], {**groups, "BENIGN": benign or ["\x00"]}, key), tuple(groups)
+
+
+def unresolved(doc, lang: str, red_flags, key) -> list[Alarm]:
+    """The alarm words of ``doc`` that nothing resolved (see the module docstring)."""
+    info = doc._.tokens
+    words = info.words
+    if not words:
+        return []
+    m, codes = matcher(lang, key)
+    atoms = [m.atoms_of(w) for w in words]
+    if not any(atoms):
+        return []
+    hits: list[tuple[int, int, str]] = []
+    for code in codes:
+        hits += [(s, e, code) for s, e in m._hits(code, atoms)]
+    if not hits:
+        return []
+    benign = m._hits("BENIGN", atoms)
+    flagged = {id(x) for x in red_flags}
+    spans = []  # (tok start, tok end, resolved?) of the mentions
+    for mention in (doc._.mentions or []):
+        resolved = bool(mention.modifiers & NOT_PRESENT) or id(mention) in flagged
+        spans.append((mention.tok_start, mention.tok_end, resolved))
+    scopes = getattr(doc._, "scopes", None) or []
+    from ..nlp.context import apply
+
+    out: list[Alarm] = []
+    seen: set[int] = set()
+    for s, e, code in sorted(hits):
+        if s in seen:
+            continue
+        seen.add(s)
+        if any(bs <= s and e <= be for bs, be in benign):
+            continue
+        inside = [r for ms, me, r in spans if ms <= s and e <= me]
+        if inside and any(inside):
+            continue
+        mods, _ = apply(scopes, words, s, e)
+        if mods & NOT_PRESENT:
+            continue
+        out.append(Alarm(info.starts[s], info.ends[e - 1], code, info.text[info.starts[s]:info.ends[e - 1]]))
+    return out

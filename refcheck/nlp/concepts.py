@@ -1,0 +1,219 @@
+"""Composed concepts: an anchor word plus required context words within a window.
+
+A phrase list cannot enumerate how people describe saddle numbness or a weak sphincter
+("kjennes numment når hun tørker seg", "analsfinktertonus redusert", "slapp sfinkter").
+A concept composes them instead, after EDS-NLP's contextual matcher: an *anchor* group,
+one or more *required* groups that must each match within ``window`` tokens of the
+anchor (either side, same sentence, any order), and optional *exclude* groups that veto
+the match. Groups are named word lists shared by the concepts of a language
+(``lexicons/<lang>/concepts.json``)::
+
+    {"groups": {"NUMB": ["nummen*", "følelsesløs*"], "SADDLE": ["sete*", "skritt*", "anus"]},
+     "concepts": [{"id": "nb.concept.saddle_numbness", "category": "red_flag",
+                   "code": "cauda_equina", "anchor": "NUMB", "require": ["SADDLE"],
+                   "window": 8, "source": "001 §6.1 OBS"}]}
+
+A group member is one or more words; each word is
+
+- ``word``: the same key as the lexicon's (folded, abbreviations expanded, stemmed);
+- ``pre*``: a folded token beginning with ``pre``;
+- ``*part*``: a folded token containing ``part`` (compounds: ``*sfinkter*`` in
+  "analsfinktertonus");
+- ``*end``: a folded token ending with ``end``.
+
+A required group may be met by the anchor token itself when a compound holds both
+("analsfinktertonus": anchor ``*sfinkter*``, required ``*tonus*``). The mention spans
+every matched token, so ConText reads it from its first token as it reads a lexicon term.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..errors import DataError
+from ..paths import lexicon_dir
+
+CONCEPT_KEYS = {"id", "category", "code", "anchor", "require", "exclude", "window", "source", "note"}
+DEFAULT_WINDOW = 6
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One composed concept (see the module docstring)."""
+
+    id: str
+    category: str
+    code: str
+    anchor: str
+    require: tuple[str, ...]
+    exclude: tuple[str, ...]
+    window: int
+    source: str
+
+
+def _atom(word: str, key) -> tuple[str, str]:
+    """(kind, value) of one pattern word: k = key, p = prefix, i = infix, s = suffix."""
+    if len(word) > 2 and word.startswith("*") and word.endswith("*"):
+        return "i", _fold(word[1:-1])
+    if len(word) > 1 and word.startswith("*"):
+        return "s", _fold(word[1:])
+    if len(word) > 1 and word.endswith("*"):
+        return "p", _fold(word[:-1])
+    return "k", key(word)
+
+
+def _fold(word: str) -> str:
+    from ..text.fold import fold
+    return fold(word)
+
+
+class ConceptMatcher:
+    """Match composed concepts over a token sequence.
+
+    Args:
+        concepts: the concepts, in file order (earlier ones win ties).
+        groups: group name → list of member patterns (each one or more words).
+        key: the lexicon's key function of one word (fold + abbreviations + stem).
+    """
+
+    def __init__(self, concepts: list[Concept], groups: dict[str, list[str]], key):
+        self.concepts = concepts
+        self._key = key
+        atoms: dict[tuple[str, str], int] = {}
+        self.groups: dict[str, list[tuple[int, ...]]] = {}
+        for name, members in groups.items():
+            pats = []
+            for member in members:
+                ids = []
+                for word in member.split():
+                    a = _atom(word, key)
+                    ids.append(atoms.setdefault(a, len(atoms)))
+                if ids:
+                    pats.append(tuple(ids))
+            self.groups[name] = pats
+        for c in concepts:
+            for g in (c.anchor, *c.require, *c.exclude):
+                if g not in self.groups:
+                    raise DataError(f"[RC511] concept {c.id!r}: unknown group {g!r}")
+        self._by_key: dict[str, list[int]] = {}
+        prefixes, infixes, suffixes = [], [], []
+        for (kind, value), i in atoms.items():
+            if kind == "k":
+                self._by_key.setdefault(value, []).append(i)
+            elif kind == "p":
+                prefixes.append((value, i))
+            elif kind == "i":
+                infixes.append((value, i))
+            else:
+                suffixes.append((value, i))
+        self._prefixes = prefixes
+        self._infixes = infixes
+        self._suffixes = suffixes
+        # One regex pre-check for the substring atoms: most tokens hold none.
+        subs = [re.escape(v) for v, _ in prefixes + infixes + suffixes if v]
+        self._any_sub = re.compile("|".join(sorted(set(subs), key=len, reverse=True))) if subs else None
+        self._cache: dict[str, frozenset[int]] = {}
+        self._anchor_atoms = {c.anchor: {p[0] for p in self.groups[c.anchor]} for c in concepts}
+
+    def atoms_of(self, word: str) -> frozenset[int]:
+        """The atom ids one token text matches (cached)."""
+        hit = self._cache.get(word)
+        if hit is None:
+            out = set(self._by_key.get(self._key(word), ()))
+            folded = _fold(word)
+            if self._any_sub is not None and self._any_sub.search(folded):
+                out.update(i for v, i in self._prefixes if folded.startswith(v))
+                out.update(i for v, i in self._infixes if v in folded)
+                out.update(i for v, i in self._suffixes if folded.endswith(v))
+            hit = self._cache[word] = frozenset(out)
+        return hit
+
+    def _hits(self, group: str, atoms: list[frozenset[int]]) -> list[tuple[int, int]]:
+        out = []
+        n = len(atoms)
+        for pat in self.groups[group]:
+            first = pat[0]
+            for i in range(n):
+                if first in atoms[i] and i + len(pat) <= n and all(pat[k] in atoms[i + k] for k in range(1, len(pat))):
+                    out.append((i, i + len(pat)))
+        return out
+
+    def match(self, words: list[str], sent_of: list[int]) -> list[tuple[int, int, Concept]]:
+        """Every concept match as (first token, end token, concept), by position."""
+        atoms = [self.atoms_of(w) for w in words]
+        present = set().union(*atoms) if atoms else set()
+        if not present:
+            return []
+        hits_cache: dict[str, list[tuple[int, int]]] = {}
+
+        def hits(group: str) -> list[tuple[int, int]]:
+            h = hits_cache.get(group)
+            if h is None:
+                h = hits_cache[group] = self._hits(group, atoms)
+            return h
+
+        out = []
+        n = len(words)
+        for c in self.concepts:
+            if not (self._anchor_atoms[c.anchor] & present):
+                continue
+            for a, b in hits(c.anchor):
+                sent = sent_of[a]
+                lo, hi = max(0, a - c.window), min(n, b + c.window)
+                while sent_of[lo] != sent:
+                    lo += 1
+                while hi > b and sent_of[hi - 1] != sent:
+                    hi -= 1
+                start, end = a, b
+                ok = True
+                for g in c.require:
+                    best = None
+                    for s, e in hits(g):
+                        if s >= lo and e <= hi and (best is None or abs(s - a) < abs(best[0] - a)):
+                            best = (s, e)
+                    if best is None:
+                        ok = False
+                        break
+                    start, end = min(start, best[0]), max(end, best[1])
+                if not ok:
+                    continue
+                if any(s >= lo and e <= hi for g in c.exclude for s, e in hits(g)):
+                    continue
+                out.append((start, end, c))
+        out.sort(key=lambda x: (x[0], -x[1]))
+        return out
+
+
+@lru_cache(maxsize=None)
+def load_concepts(lang: str) -> tuple[tuple[Concept, ...], dict[str, list[str]]]:
+    """The concepts and groups of ``lang`` (nynorsk adds to bokmål), strictly validated."""
+    from .resources import layers
+
+    concepts: list[Concept] = []
+    groups: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for layer in layers(lang):
+        path = lexicon_dir() / layer / "concepts.json"
+        if not path.exists():
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise DataError(f"[RC512] {path}: not valid JSON ({exc.msg})") from exc
+        for name, members in data.get("groups", {}).items():
+            if not isinstance(members, list) or not all(isinstance(m, str) and m.strip() for m in members):
+                raise DataError(f"[RC512] {path}: group {name!r} must be a list of non-empty strings")
+            groups[name] = groups.get(name, []) + members
+        for row in data.get("concepts", []):
+            unknown = set(row) - CONCEPT_KEYS
+            if unknown:
+                raise DataError(f"[RC512] {path}: concept {row.get('id')!r} has unknown keys {sorted(unknown)}")
+            if not row.get("id") or row["id"] in seen:
+                raise DataError(f"[RC512] {path}: missing or duplicate concept id {row.get('id')!r}")
+            seen.add(row["id"])
+            concepts.append(Concept(row["id"], row["category"], row["code"], row["anchor"],
+                                    tuple(row.get("require", ())), tuple(row.get("exclude", ())),
+                                    int(row.get("window", DEFAULT_WINDOW)), row.get("source", "")))
+    return tuple(concepts), groups
