@@ -54,6 +54,10 @@ class Evaluation:
     per_flag: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
     confusion: Counter = field(default_factory=Counter)
     errors: dict = field(default_factory=lambda: defaultdict(list))
+    false_declines: list = field(default_factory=list)
+    unsafe_declines: list = field(default_factory=list)
+    manual_low_value: int = 0
+    low_value: int = 0
 
     def accuracy(self, name: str) -> float:
         return self.right[name] / self.n if self.n else 0.0
@@ -72,7 +76,10 @@ class Evaluation:
         p, r, f = self.flag_prf()
         return {"cases": self.n, **{k: round(self.accuracy(k), 4) for k in FIELDS},
                 "red_flag_precision": round(p, 4), "red_flag_recall": round(r, 4), "red_flag_f1": round(f, 4),
-                "urgent_recall": round(self.recall("urgent"), 4)}
+                "urgent_recall": round(self.recall("urgent"), 4),
+                "false_declines": len(self.false_declines), "unsafe_declines": len(self.unsafe_declines),
+                "unsafe_decline_ids": list(self.unsafe_declines),
+                "safety_net_manual_rate": round(self.manual_low_value / self.low_value, 4) if self.low_value else 0.0}
 
 
 def evaluate(cases: list[dict]) -> Evaluation:
@@ -88,6 +95,14 @@ def evaluate(cases: list[dict]) -> Evaluation:
             else:
                 ev.errors[name].append(f"{case['id']}: {pred[name]!r} != {gold[name]!r}")
         ev.confusion[(gold["appropriateness"], pred["appropriateness"])] += 1
+        if pred["action"] == "decline" and gold["action"] != "decline":
+            ev.false_declines.append(case["id"])
+            if gold["appropriateness"] in ("urgent", "indicated"):
+                ev.unsafe_declines.append(case["id"])
+        if gold["appropriateness"] == "low_value":
+            ev.low_value += 1
+            if pred["action"] == "manual" and pred["appropriateness"] == "low_value":
+                ev.manual_low_value += 1
         gp, pp = set(gold["red_flags"]), set(pred["red_flags"])
         for code in gp | pp:
             if code in gp and code in pp:
@@ -102,6 +117,15 @@ def evaluate(cases: list[dict]) -> Evaluation:
                 ev.per_flag[code][2] += 1
                 ev.errors["red_flags"].append(f"{case['id']}: missed {code}")
     return ev
+
+
+def summary_line(name: str, ev: Evaluation) -> str:
+    """One line per evaluated set: the figures the closing notes compare."""
+    p, r, f = ev.flag_prf()
+    return (f"{name}: cases {ev.n}  appropriateness {ev.accuracy('appropriateness'):.3f}  action "
+            f"{ev.accuracy('action'):.3f}  red-flag F1 {f:.3f} (P {p:.3f} R {r:.3f})  urgent recall "
+            f"{ev.recall('urgent'):.2f}  grade {ev.accuracy('grade'):.3f}  false declines {len(ev.false_declines)} "
+            f"(unsafe {len(ev.unsafe_declines)})  manual {ev.manual_low_value}/{ev.low_value} low-value")
 
 
 def format_evaluation(ev: Evaluation, show_errors: int = 0) -> str:
@@ -119,7 +143,11 @@ def format_evaluation(ev: Evaluation, show_errors: int = 0) -> str:
         row = "".join(f"{ev.confusion[(g, p_)]:11d}" for p_ in APPROPRIATENESS)
         lines.append(f"  {g:13s}{row}")
     lines.append(f"urgent recall {ev.recall('urgent'):.2f}")
+    lines.append(f"false declines {len(ev.false_declines)} (unsafe: {len(ev.unsafe_declines)}"
+                 + (f": {', '.join(ev.unsafe_declines)}" if ev.unsafe_declines else "") + ")")
+    lines.append(f"safety net: {ev.manual_low_value} of {ev.low_value} low-value referrals sent to manual review")
     if show_errors:
+        lines.append("errors are listed as 'id: predicted != gold'")
         for name, errs in ev.errors.items():
             lines.append(f"-- {name}: {len(errs)} wrong")
             lines += [f"   {e}" for e in errs[:show_errors]]
