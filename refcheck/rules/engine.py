@@ -16,11 +16,10 @@ from functools import cache
 
 import yaml
 
+from ..contract import APPROPRIATENESS, SEVERITIES
 from ..errors import DataError
 from ..paths import rules_file
 
-APPROPRIATENESS = ("urgent", "indicated", "low_value", "specialist", "uncertain", "out_of_scope")
-SEVERITIES = ("error", "warning", "info")
 RULE_KEYS = {"code", "name", "kind", "appropriateness", "recommend", "severity", "when", "evidence", "citation",
              "message", "doc"}
 DOC_HEADINGS = ("checks", "why", "example", "guideline")

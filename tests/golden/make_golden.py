@@ -17,19 +17,10 @@ GOLDEN = Path(__file__).resolve().parent / "reports.jsonl"
 SOURCES = ("sample_referrals", "eval/heldout.jsonl")
 
 
-def reader():
-    """``iter_records`` wherever the layout keeps it."""
-    try:
-        from refcheck.inputs.files import iter_records
-    except ImportError:  # the flat layout before the re-layout
-        from refcheck.reading import iter_records
-    return iter_records
-
-
 def lines() -> list[str]:
     import refcheck
+    from refcheck.inputs import iter_records
 
-    iter_records = reader()
     out = []
     for source in SOURCES:
         for record in iter_records(str(ROOT / source)):

@@ -20,7 +20,7 @@ import random
 from datetime import date
 from pathlib import Path
 
-from .paths import model_dir
+from ..paths import model_dir
 from .roles import COMPONENT_OF_ROLE, FORMAT, NAME, ROLES, SEED, USED_ROLES, build_estimator, export, preprocess
 
 SECTION_ROLE = {"history": ["history"], "clinical_findings": ["clinical_finding"],
@@ -30,14 +30,14 @@ TARGET_PRECISION = 0.95
 
 
 def _repo() -> Path:
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]
 
 
 def headed_sentences(gold_files: list[Path]) -> list[dict]:
     """Sentences that stand under a section header, labelled by that header."""
-    from .langid import detect
-    from .normalize import normalize
-    from .pipeline import build, run
+    from ..text.langid import detect
+    from ..text.normalize import normalize
+    from ..nlp import build, run
 
     out = []
     for path in gold_files:
