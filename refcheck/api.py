@@ -1,18 +1,69 @@
 """The library API: ``refcheck.check(text, **meta) -> Report``.
 
 decode → normalise → language → spaCy pipeline → facts → guideline rules → report.
-The CLI, the audit and the service all call :func:`check` (or :func:`check_record`).
+:func:`analyse` is that path up to the facts, written once; :func:`check`,
+:func:`highlights` and ``refcheck train`` all use it. The CLI, the audit and the service
+call :func:`check` (or :func:`check_record`).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from spacy.tokens import Doc
+
 from .contract import LANGUAGES, Report
-from .errors import EMPTY_TEXT, UNSUPPORTED_LANGUAGE, MAX_CHARS, TOO_LONG, RecordError
-from .facts import extract
+from .errors import EMPTY_TEXT, MAX_CHARS, TOO_LONG, UNSUPPORTED_LANGUAGE, RecordError
+from .facts import Facts, extract
 from .inputs.records import InputRecord, clean_meta
 from .nlp import build, run
 from .rules.judge import assemble
 from .text import langid
-from .text.normalize import normalize
+from .text.normalize import NormalizedText, normalize
+
+
+class NotNordic(Exception):
+    """The text is in English, not Norwegian or Danish (raised by :func:`analyse` on request)."""
+
+
+@dataclass
+class Analysis:
+    """One referral analysed: normalised text, language, guideline, processed Doc, facts.
+
+    ``facts`` is read on first use (``refcheck train`` needs the Doc only).
+    """
+
+    norm: NormalizedText
+    lang: str
+    guideline: str
+    doc: Doc
+    meta: dict = field(default_factory=dict)
+
+    @cached_property
+    def facts(self) -> Facts:
+        return extract(self.doc, self.lang, self.guideline, self.meta)
+
+
+def analyse(text: str, language: str | None = None, meta: dict | None = None, *,
+            reject_english: bool = False) -> Analysis:
+    """Normalise ``text``, find its language (unless given), run the pipeline; facts on demand.
+
+    ``meta`` holds cleaned structured fields (see :func:`~refcheck.inputs.records.clean_meta`);
+    its ``guideline`` wins over the language's default. With ``reject_english``, an
+    English text (only checked when the language is not given) raises :class:`NotNordic`.
+    """
+    meta = meta or {}
+    norm = normalize(text)
+    if language in LANGUAGES:
+        lang = language
+    else:
+        words = langid.words_of(norm.text)
+        if reject_english and langid.is_english(norm.text, words):
+            raise NotNordic()
+        lang = langid.detect(norm.text, words=words)
+    guideline = meta.get("guideline") or ("dk" if lang == "da" else "no")
+    return Analysis(norm, lang, guideline, run(build(lang), norm.text), meta)
+
 
 def error_report(rid: str, error: RecordError, language: str | None = None, guideline: str = "no") -> Report:
     """The contract's report for a referral that cannot be processed."""
@@ -34,26 +85,18 @@ def check(text: str | None, id: str = "referral", guideline: str | None = None, 
         carries the error instead).
     """
     meta = clean_meta({**meta, **({"guideline": guideline} if guideline else {})})
-    forced_guideline = meta.get("guideline")
+    forced_guideline = meta.get("guideline") or "no"
     if text is None or not text.strip():
-        return error_report(id, RecordError(EMPTY_TEXT, "[RC110] the referral has no text"),
-                            guideline=forced_guideline or "no")
+        return error_report(id, RecordError(EMPTY_TEXT, "[RC110] the referral has no text"), guideline=forced_guideline)
     if len(text) > MAX_CHARS:
         return error_report(id, RecordError(TOO_LONG, f"[RC111] the text has {len(text)} characters; the limit is {MAX_CHARS}"),
-                            guideline=forced_guideline or "no")
-    norm = normalize(text)
-    lang = meta.get("language")
-    if lang is None:
-        words = langid.words_of(norm.text)
-        if langid.is_english(norm.text, words):
-            return error_report(id, RecordError(UNSUPPORTED_LANGUAGE,
-                                                "[RC112] the referral is not in Norwegian or Danish"),
-                                guideline=forced_guideline or "no")
-        lang = langid.detect(norm.text, words=words)
-    gl = forced_guideline or ("dk" if lang == "da" else "no")
-    doc = run(build(lang), norm.text)
-    facts = extract(doc, lang, gl, meta)
-    return assemble(id, norm, facts, meta)
+                            guideline=forced_guideline)
+    try:
+        analysis = analyse(text, meta.get("language"), meta, reject_english=True)
+    except NotNordic:
+        return error_report(id, RecordError(UNSUPPORTED_LANGUAGE, "[RC112] the referral is not in Norwegian or Danish"),
+                            guideline=forced_guideline)
+    return assemble(id, analysis.norm, analysis.facts, meta)
 
 
 def check_record(record: InputRecord, guideline: str | None = None) -> Report:
@@ -70,19 +113,17 @@ def highlights(text: str, language: str | None = None) -> list[dict]:
     """
     if not text or not text.strip() or len(text) > MAX_CHARS:
         return []
-    norm = normalize(text)
-    lang = language if language in LANGUAGES else langid.detect(norm.text)
-    doc = run(build(lang), norm.text)
-    facts = extract(doc, lang, "dk" if lang == "da" else "no", {})
+    analysis = analyse(text, language)
+    norm = analysis.norm
     out = []
-    for m in doc._.mentions or []:
+    for m in analysis.doc._.mentions or []:
         if m.category != "red_flag":
             continue
         kind = "red_flag" if m.affirmed else "negated_flag" if m.negated else None
         if kind:
             s, e = norm.to_original(m.start, m.end)
             out.append({"start": s, "end": e, "kind": kind, "code": m.code})
-    if facts.question_span:
-        s, e = norm.to_original(*facts.question_span)
+    if analysis.facts.question_span:
+        s, e = norm.to_original(*analysis.facts.question_span)
         out.append({"start": s, "end": e, "kind": "question", "code": None})
     return sorted(out, key=lambda h: (h["start"], h["end"]))

@@ -35,17 +35,14 @@ def _repo() -> Path:
 
 def headed_sentences(gold_files: list[Path]) -> list[dict]:
     """Sentences that stand under a section header, labelled by that header."""
-    from ..text.langid import detect
-    from ..text.normalize import normalize
-    from ..nlp import build, run
+    from ..api import analyse
 
     out = []
     for path in gold_files:
         for line in path.read_text(encoding="utf-8").splitlines():
             case = json.loads(line)
-            text = normalize(case["text"]).text
-            lang = case["gold"].get("language") or detect(text)
-            doc = run(build(lang), text)
+            analysis = analyse(case["text"], case["gold"].get("language"))
+            text, lang, doc = analysis.norm.text, analysis.lang, analysis.doc
             for section in doc._.sections or []:
                 for s, e in doc._.tokens.sentences():
                     if section.start <= s < section.end:
