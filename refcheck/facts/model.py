@@ -44,9 +44,25 @@ class Facts:
 
     @property
     def flag_codes(self) -> set[str]:
+        """The codes of the red flags, with ``age_onset`` when it holds."""
         return {m.code for m in self.red_flags} | ({"age_onset"} if self.age_onset else set())
+
+    @property
+    def whiplash(self) -> bool:
+        return "whiplash" in self.conditions
+
+    @property
+    def serious_flags(self) -> set[str]:
+        """The red flags that call for imaging: not ``age_onset``, and not the trauma of a whiplash injury."""
+        return self.flag_codes - {"age_onset"} - ({"trauma"} if self.whiplash else set())
+
+    def __getitem__(self, name: str):
+        """``facts[name]``: the rule engine reads facts by name (see refcheck/rules/engine.py)."""
+        return getattr(self, name)
 
 
 #: Every name a rule's ``when`` may read: the Facts fields and properties.
+#: (The catalogue reads only the scalar and set facts; the mention lists, spans and
+#: texts are here for the report.)
 FACT_NAMES = frozenset([f.name for f in fields(Facts)] + [name for name, value in vars(Facts).items()
                                                          if isinstance(value, property)])

@@ -6,25 +6,25 @@ from the normalised text to the original here.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..contract import COMPONENTS, Evidence, Finding, RedFlag, Report, action, grade
 from ..facts import Facts
 from ..text.normalize import NormalizedText
-from .engine import Rule, holds, load_catalogue
+from .engine import VERDICT_FACTS, Rule, load_catalogue
 
 
-def _rule_facts(f: Facts) -> dict:
-    flags = f.flag_codes
-    whiplash = "whiplash" in f.conditions
-    serious = flags - {"age_onset"} - ({"trauma"} if whiplash else set())
-    return {
-        "age": f.age, "sex": f.sex, "modality": f.modality, "region": f.region, "laterality": f.laterality,
-        "language": f.language, "guideline": f.guideline, "weeks": f.symptom_weeks, "improving": f.improving,
-        "trauma": f.trauma, "flags": flags, "serious_flags": serious, "conditions": f.conditions,
-        "signs": f.signs, "intents": f.intents, "risk_factors": f.risk_factors, "wad_grade": f.wad_grade,
-        "whiplash": whiplash, "radicular": f.radicular, "recent_injury": f.recent_injury,
-        "repeat_recent": f.repeat_recent, "history": f.history, "clinical_findings": f.clinical_findings,
-        "tentative_diagnosis": f.tentative_diagnosis, "clinical_question": f.clinical_question,
-    }
+@dataclass(frozen=True)
+class Judged:
+    """What finding rules read: the facts, plus the verdict (``VERDICT_FACTS`` of the engine)."""
+
+    facts: Facts
+    appropriateness: str
+    recommended: str | None
+    modality_mismatch: bool
+
+    def __getitem__(self, name: str):
+        return getattr(self, name) if name in VERDICT_FACTS else self.facts[name]
 
 
 def _evidence(rule: Rule, f: Facts, norm: NormalizedText) -> tuple[Evidence, ...]:
@@ -52,32 +52,29 @@ def _codes_named(when: dict) -> set[str]:
         if key == "any_of":
             for w in test:
                 codes |= _codes_named(w)
-        elif isinstance(test, dict) and key in ("flags", "serious_flags", "conditions", "signs"):
+        elif isinstance(test, dict) and key in ("flag_codes", "serious_flags", "conditions", "signs"):
             for op in ("any", "only"):
                 codes |= set(test.get(op, ()))
     return codes
 
 
-def judge(f: Facts) -> tuple[Rule, dict]:
-    """The deciding verdict rule and the rule facts (first matching verdict rule wins)."""
-    catalogue = load_catalogue()
-    facts = _rule_facts(f)
-    for rule in catalogue.verdict_rules_for(facts["region"]):
-        if holds(rule.when, facts):
-            return rule, facts
+def judge(f: Facts) -> Rule:
+    """The deciding verdict rule (the first verdict rule that holds wins)."""
+    for rule in load_catalogue().verdict_rules_for(f.region):
+        if rule.holds(f):
+            return rule
     raise AssertionError("the catalogue's last verdict rule must match everything")
 
 
 def assemble(rid: str, norm: NormalizedText, f: Facts, meta: dict) -> Report:
     """The report of one referral: the verdict, the findings and the extraction fields."""
     catalogue = load_catalogue()
-    verdict, facts = judge(f)
+    verdict = judge(f)
     appropriateness = verdict.appropriateness
     recommended = verdict.recommended(f.modality) if appropriateness in ("indicated", "urgent") else None
     present = {c: getattr(f, c) for c in COMPONENTS}
     g = grade(present)
-    facts.update(appropriateness=appropriateness, recommended=recommended,
-                 modality_mismatch=bool(recommended and f.modality and recommended != f.modality))
+    judged = Judged(f, appropriateness, recommended, bool(recommended and f.modality and recommended != f.modality))
     lang = f.language
     citation = verdict.citation
     if f.guideline == "dk" and verdict.code.startswith("NO-"):
@@ -88,7 +85,7 @@ def assemble(rid: str, norm: NormalizedText, f: Facts, meta: dict) -> Report:
     findings = [Finding(verdict.code, verdict.severity, verdict.message_for(lang), citation,
                         _evidence(verdict, f, norm), verdict.name, verdict.message_for("en"))]
     for rule in catalogue.finding_rules:
-        if holds(rule.when, facts):
+        if rule.holds(judged):
             values = {"requested": f.modality or "-", "recommended": recommended or "-"}
             citation = verdict.citation if rule.code == "GEN-005" else rule.citation
             findings.append(Finding(rule.code, rule.severity, rule.message_for(lang, **values), citation,
