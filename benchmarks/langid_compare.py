@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    from refcheck import langid
-    from refcheck.normalize import normalize
+    from refcheck.text import langid
+    from refcheck.text.normalize import normalize
 
     paths = [Path(p) for p in sys.argv[1:]] or sorted((ROOT / "sample_referrals").glob("gold_*.jsonl"))
     cases = []

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> None:
     import spacy_lookups_data
 
-    from refcheck.lexicon import fold, stem
+    from refcheck.text.fold import fold, stem
 
     path = Path(spacy_lookups_data.__file__).parent / "data" / "nb_lemma_exc.json.gz"
     tracemalloc.start()

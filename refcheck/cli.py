@@ -55,7 +55,7 @@ def check(
 ) -> None:
     """Check referrals and print one report per referral, in input order."""
     from .api import check_record
-    from .reading import iter_records
+    from .inputs import iter_records
     from .render import to_json_line, to_text
 
     stream = open(out, "w", encoding="utf-8") if out else sys.stdout
@@ -132,7 +132,7 @@ def train(
     subset: Optional[int] = typer.Option(None, "--subset", min=20, help="Train on the first N sentences only (CI)."),
 ) -> None:
     """Rebuild every learned model from the data in the repository (deterministic; writes model cards)."""
-    from .train import train_sentence_roles
+    from .learned.train import train_sentence_roles
 
     try:
         meta = train_sentence_roles(out, subset)

@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .api import check
-from .report import COMPONENTS, Report
-
-APPROPRIATENESS = ("urgent", "indicated", "low_value", "specialist", "uncertain", "out_of_scope")
+from .contract import APPROPRIATENESS, COMPONENTS, Report
 FIELDS = ("language", "modality", "region", "age", "sex", "symptom_weeks", "improving", *COMPONENTS,
           "grade", "appropriateness", "recommended_modality", "action")
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from refcheck.audit import run_audit
-from refcheck.reading import iter_records
+from refcheck.inputs import iter_records
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_referrals"

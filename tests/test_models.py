@@ -4,10 +4,10 @@ import shutil
 
 import pytest
 
-from refcheck import roles
+from refcheck.learned import roles
 from refcheck.errors import DataError
 from refcheck.paths import model_dir
-from refcheck.train import evaluate, load_data, train_sentence_roles
+from refcheck.learned.train import evaluate, load_data, train_sentence_roles
 
 SHIPPED = model_dir() / roles.NAME
 
@@ -47,7 +47,7 @@ def test_damaged_model_gives_a_clear_error(tmp_path, damage, code):
 def test_train_on_a_subset_is_deterministic_and_export_matches_sklearn(tmp_path):
     import numpy as np
 
-    from refcheck.roles import build_estimator, preprocess
+    from refcheck.learned.roles import build_estimator, preprocess
 
     a = train_sentence_roles(tmp_path / "a", subset=240)
     b = train_sentence_roles(tmp_path / "b", subset=240)

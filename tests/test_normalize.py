@@ -1,7 +1,7 @@
 """Normalisation keeps offsets into the text as given."""
 import pytest
 
-from refcheck.normalize import normalize
+from refcheck.text.normalize import normalize
 
 
 @pytest.mark.parametrize("original, expected", [

@@ -4,8 +4,8 @@ import re
 import pytest
 
 import refcheck
-from refcheck import langid
-from refcheck.pipeline import build
+from refcheck.text import langid
+from refcheck.nlp import build
 
 
 @pytest.mark.parametrize("text, lang", [
@@ -74,10 +74,11 @@ def test_special_case_tokenizer_matches_spacy(lang):
 
     import spacy
 
-    from refcheck.pipeline import SPACY_LANG, SpecialCaseTokenizer, _customise_tokenizer
+    from refcheck.nlp import SPACY_LANG
+    from refcheck.nlp.tokenizer import SpecialCaseTokenizer, customise_tokenizer
 
     reference = spacy.blank(SPACY_LANG[lang])
-    _customise_tokenizer(reference, lang)
+    customise_tokenizer(reference, lang)
     fast = build(lang).tokenizer
     assert isinstance(fast, SpecialCaseTokenizer)
     root = Path(__file__).resolve().parent.parent
@@ -105,7 +106,8 @@ def test_filtered_patterns_find_the_same_matches():
     import re
     from pathlib import Path
 
-    from refcheck import facts, fastre, quantities  # noqa: F401 - compile their patterns
+    from refcheck.facts import components, extract, quantities  # noqa: F401 - compile their patterns
+    from refcheck.text import fastre
 
     for lang in ("nb", "nn", "da"):
         build(lang)
@@ -133,7 +135,7 @@ def test_filtered_patterns_find_the_same_matches():
     (r"(?:ab)?", 0, None),  # matches the empty string: no filter
 ])
 def test_first_chars(pattern, flags, starts):
-    from refcheck.fastre import first_chars
+    from refcheck.text.fastre import first_chars
 
     got = first_chars(pattern, flags)
     if starts is None:

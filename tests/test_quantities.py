@@ -1,7 +1,7 @@
 """Ages, sex, durations and grades read from nb / nn / da text."""
 import pytest
 
-from refcheck import quantities as q
+from refcheck.facts import quantities as q
 
 
 @pytest.mark.parametrize("text, age", [
@@ -80,6 +80,6 @@ def test_lab_values():
     ("Smerter i 3 uker, verre siste døgn", 3.0),
 ])
 def test_recent_and_last_year_phrases(text, weeks):
-    from refcheck.quantities import durations
+    from refcheck.facts.quantities import durations
 
     assert durations(text)[0].value == weeks

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from refcheck.errors import InputError
-from refcheck.reading import decode_bytes, iter_records
+from refcheck.inputs import decode_bytes, iter_records
 
 ROOT = Path(__file__).resolve().parent.parent
 FHIR = ROOT.parent / "shared" / "fhir"

@@ -19,6 +19,8 @@ The engine's ``when`` operators are tested directly on small fact dicts at the e
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import refcheck
@@ -649,3 +651,56 @@ def test_unknown_operator_raises_data_error():
     with pytest.raises(DataError, match="RC610"):
         holds({"age": {"between": [1, 2]}}, {"age": 40})
 
+
+
+def _catalogue_with(tmp_path, old: str, new: str):
+    from refcheck.paths import rules_file
+
+    text = rules_file().read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return str(path)
+
+
+def _rule_code_before(path: str, marker: str) -> str:
+    text = open(path, encoding="utf-8").read()
+    return re.findall(r"- code: (\S+)", text[:text.index(marker)])[-1]
+
+
+def test_misspelt_fact_fails_at_load_naming_the_rule(tmp_path):
+    path = _catalogue_with(tmp_path, "symptom_weeks: {gte: 6}", "symptom_week: {gte: 6}")
+    code = _rule_code_before(path, "symptom_week: {gte: 6}")
+    with pytest.raises(DataError, match=rf"RC609.*{code}.*'symptom_week'"):
+        load_catalogue(path)
+
+
+def test_unknown_operator_fails_at_load_naming_the_rule(tmp_path):
+    path = _catalogue_with(tmp_path, "{age: {lt: 16}}", "{age: {below: 16}}")
+    with pytest.raises(DataError, match=r"RC610.*SCOPE-001"):
+        load_catalogue(path)
+
+
+def test_verdict_rules_cannot_read_the_verdict(tmp_path):
+    path = _catalogue_with(tmp_path, "{age: {lt: 16}}", "{age: {lt: 16}, modality_mismatch: true}")
+    with pytest.raises(DataError, match=r"RC609.*SCOPE-001.*'modality_mismatch'"):
+        load_catalogue(path)
+
+
+def test_catalogue_reads_the_facts_by_their_own_names():
+    from refcheck.facts import FACT_NAMES
+    from refcheck.rules.engine import VERDICT_FACTS
+
+    def names(when):
+        for key, test in when.items():
+            if key == "any_of":
+                for sub in test:
+                    yield from names(sub)
+            elif key == "not":
+                yield from names(test)
+            else:
+                yield key
+
+    used = {n for rule in CATALOGUE.rules for n in names(rule.when)}
+    assert used <= FACT_NAMES | VERDICT_FACTS
+    assert {"symptom_weeks", "flag_codes", "serious_flags", "whiplash"} <= used

@@ -8,24 +8,35 @@ Operators of ``when`` (a mapping; all entries must hold):
 - for set-valued facts: ``{any: [...]}``, ``{none: [...]}``, ``{only: [...]}``,
   ``{empty: true}``, ``{nonempty: true}``;
 - ``any_of: [when, when, …]`` — at least one holds; ``not: when`` — it does not hold.
+
+Facts are read by name (``facts[name]``): the fields and properties of
+:class:`refcheck.facts.Facts` (``FACT_NAMES``); finding rules may also read the verdict
+(``VERDICT_FACTS``). The catalogue is validated when it loads: every ``when`` is compiled
+and every fact name and operator checked, so a typo fails at start-up with its rule code.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
 import yaml
 
+from ..contract import APPROPRIATENESS, SEVERITIES
 from ..errors import DataError
+from ..facts.model import FACT_NAMES
 from ..paths import rules_file
 
-APPROPRIATENESS = ("urgent", "indicated", "low_value", "specialist", "uncertain", "out_of_scope")
-SEVERITIES = ("error", "warning", "info")
 RULE_KEYS = {"code", "name", "kind", "appropriateness", "recommend", "severity", "when", "evidence", "citation",
              "message", "doc"}
 DOC_HEADINGS = ("checks", "why", "example", "guideline")
 _SET_OPS = {"any", "none", "only", "empty", "nonempty"}
 _CMP_OPS = {"lt", "lte", "gt", "gte", "ne", "is_null", "in", "not_in"}
+OPERATORS = frozenset(_SET_OPS | _CMP_OPS)
+#: What finding rules may read besides the facts: the verdict (see rules/judge.py).
+VERDICT_FACTS = frozenset({"appropriateness", "recommended", "modality_mismatch"})
+#: What ``evidence`` may name: the facts whose words a finding quotes (see rules/judge.py).
+EVIDENCE_KINDS = frozenset({"flags", "conditions", "weeks", "age", "modality", "region", "signs"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,11 @@ class Rule:
     appropriateness: str | None = None
     recommend: object = None
     evidence: tuple[str, ...] = ()
+    test: Callable = field(default=lambda facts: True, compare=False, repr=False)  # ``when`` compiled
+
+    def holds(self, facts) -> bool:
+        """Whether the rule's ``when`` holds for ``facts`` (anything read by name)."""
+        return self.test(facts)
 
     @property
     def family(self) -> str:
@@ -110,10 +126,35 @@ def _validate(raw: dict, where: str) -> Rule:
         raise DataError(f"[RC606] {where}: message needs nb, nn, da and en")
     if set(DOC_HEADINGS) - set(raw["doc"]):
         raise DataError(f"[RC607] {where}: doc needs {DOC_HEADINGS}")
+    unknown = set(raw.get("evidence") or ()) - EVIDENCE_KINDS
+    if unknown:
+        raise DataError(f"[RC611] {where}: evidence names {sorted(unknown)}; allowed: {sorted(EVIDENCE_KINDS)}")
+    when = raw["when"] or {}
+    _check_names(when, FACT_NAMES | (VERDICT_FACTS if raw["kind"] == "finding" else frozenset()), where)
+    try:
+        test = compile_when(when)
+    except DataError as exc:
+        raise DataError(f"{exc} in {where}") from None
     return Rule(code=raw["code"], name=raw["name"], kind=raw["kind"], severity=raw["severity"],
-                when=raw["when"] or {}, citation=raw["citation"], message=raw["message"], doc=raw["doc"],
+                when=when, citation=raw["citation"], message=raw["message"], doc=raw["doc"],
                 appropriateness=raw.get("appropriateness"), recommend=raw.get("recommend"),
-                evidence=tuple(raw.get("evidence") or ()))
+                evidence=tuple(raw.get("evidence") or ()), test=test)
+
+
+def _check_names(when: object, allowed: frozenset, where: str) -> None:
+    """Every fact a ``when`` reads must be in ``allowed`` (its operators are checked by compiling)."""
+    if not isinstance(when, dict):
+        raise DataError(f"[RC612] {where}: a condition must be a mapping, not {when!r}")
+    for key, test in when.items():
+        if key == "any_of":
+            if not isinstance(test, list):
+                raise DataError(f"[RC612] {where}: any_of needs a list of conditions")
+            for sub in test:
+                _check_names(sub, allowed, where)
+        elif key == "not":
+            _check_names(test, allowed, where)
+        elif key not in allowed:
+            raise DataError(f"[RC609] {where}: condition on unknown fact '{key}'; facts: {', '.join(sorted(allowed))}")
 
 
 @cache
@@ -142,15 +183,15 @@ def _region_may_match(when: dict, region: str | None) -> bool:
 def holds(when: dict, facts: dict) -> bool:
     """Whether every condition of ``when`` holds for ``facts``.
 
-    ``when`` is compiled to a Python predicate on first use (kept for the process: the
-    catalogue's conditions are evaluated for every referral).
+    ``when`` is compiled to a Python predicate on first use (kept for the process). The
+    catalogue's rules are compiled when it loads: judge with :meth:`Rule.holds`.
     """
     entry = _COMPILED.get(id(when))
     if entry is None or entry[0] is not when:
         entry = _COMPILED[id(when)] = (when, compile_when(when))
     try:
         return entry[1](facts)
-    except KeyError as exc:
+    except (KeyError, AttributeError) as exc:
         raise DataError(f"[RC609] rule condition on unknown fact '{exc.args[0]}'") from None
 
 

@@ -30,7 +30,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from .. import __version__
 from ..api import check_record, highlights
-from ..reading import _record_from_mapping
+from ..contract import ACTIONS
+from ..inputs.records import fhir_records, record_from_mapping
 from . import db
 
 log = logging.getLogger("refcheck.service")
@@ -50,6 +51,8 @@ class Problem(HTTPException):
 
 
 def create_app(db_url: str) -> FastAPI:
+    # Long by design: the routes are closures over this app's engine and helpers, one
+    # short nested function per endpoint (the usual FastAPI factory shape).
     engine = db.connect(db_url)
     # No /docs or /redoc: FastAPI's pages load scripts from a CDN; the OpenAPI document
     # itself is served at /openapi.json.
@@ -104,9 +107,7 @@ def create_app(db_url: str) -> FastAPI:
     def screen(body: dict, require_id: bool):
         if body.get("resourceType") == "Bundle":
             # a ServiceRequest with its Patient bundled: exactly one ServiceRequest expected
-            from ..fhir import records_from_json
-
-            found = list(records_from_json(body, str(body.get("id") or "bundle")))
+            found = list(fhir_records(body, str(body.get("id") or "bundle")))
             if len(found) != 1:
                 raise Problem(422, "bad_record", f"the Bundle must hold exactly one ServiceRequest (found {len(found)})")
             record = found[0]
@@ -115,7 +116,7 @@ def create_app(db_url: str) -> FastAPI:
             return record, check_record(record)
         if require_id and not body.get("id"):
             raise Problem(422, "bad_record", "'id' is required: a retried POST is matched on the referral's own id")
-        record = _record_from_mapping(body, str(body.get("id") or "unsaved"))
+        record = record_from_mapping(body, str(body.get("id") or "unsaved"))
         if record.error is not None and record.error.code == "bad_record":
             raise Problem(422, "bad_record", record.error.message)
         return record, check_record(record)
@@ -126,7 +127,7 @@ def create_app(db_url: str) -> FastAPI:
 
     @app.get("/readyz", tags=["health"])
     def readyz() -> dict:
-        from ..pipeline import build
+        from ..nlp import build
 
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
@@ -151,8 +152,8 @@ def create_app(db_url: str) -> FastAPI:
     @app.get("/v1/worklist", tags=["worklist"])
     def get_worklist(action: str | None = None, region: str | None = None, since: str | None = None,
                      until: str | None = None, _who=Depends(role(*PERMISSIONS["read"]))) -> Any:
-        if action and action not in db.ACTIONS:
-            raise Problem(422, "bad_filter", f"action must be one of {db.ACTIONS}")
+        if action and action not in ACTIONS:
+            raise Problem(422, "bad_filter", f"action must be one of {ACTIONS}")
         try:
             return {"referrals": db.worklist(engine, action, region, since, until)}
         except ValueError:

@@ -23,7 +23,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 ROLES = ("screener", "submitter", "auditor")
-ACTIONS = ("escalate", "accept", "decline", "redirect", "return", "manual")
 
 metadata = MetaData()
 migrations = Table("schema_migrations", metadata, Column("version", Integer, primary_key=True),

@@ -1,10 +1,10 @@
 """Every spaCy ``._`` extension refcheck uses, declared in one place.
 
-``Doc._.sections``  list of :class:`refcheck.sections.Section` (header-detected sections)
-``Doc._.mentions``  list of :class:`refcheck.mentions.Mention` (lexicon matches + context)
-``Doc._.cues``      list of :class:`refcheck.mentions.Mention` for question cues
+``Doc._.sections``  list of :class:`refcheck.nlp.sections.Section` (header-detected sections)
+``Doc._.mentions``  list of :class:`refcheck.nlp.mentions.Mention` (lexicon matches + context)
+``Doc._.cues``      list of :class:`refcheck.nlp.mentions.Mention` for question cues
 ``Doc._.triggers``  ConText trigger matches (start, end, ContextTrigger)
-``Doc._.tokens``    :class:`refcheck.pipeline.TokenInfo` (words, offsets, sentences, sections)
+``Doc._.tokens``    :class:`refcheck.nlp.sentences.TokenInfo` (words, offsets, sentences, sections)
 """
 from __future__ import annotations
 

@@ -17,9 +17,9 @@ import json
 import re
 from functools import cache
 
-from .paths import lexicon_dir
+from ..contract import LANGUAGES as LANGS
+from ..paths import lexicon_dir
 
-LANGS = ("nb", "nn", "da")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _ENGLISH = frozenset("the of and with for has have is was patient check disease pain in on to at by from this "
                      "that which please request left right history no not".split())

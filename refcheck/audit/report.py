@@ -11,9 +11,8 @@ import json
 import re
 from pathlib import Path
 
-from .audit import BOOL_COLUMNS, REFERRAL_COLUMNS, aggregate, read_rows
-
-APPROPRIATENESS = ("urgent", "indicated", "low_value", "specialist", "uncertain", "out_of_scope")
+from ..contract import APPROPRIATENESS
+from .tables import BOOL_COLUMNS, REFERRAL_COLUMNS, aggregate, read_rows
 COLOURS = {"urgent": "#b2182b", "indicated": "#1b7837", "low_value": "#e08214", "specialist": "#762a83",
            "uncertain": "#4393c3", "out_of_scope": "#878787"}
 GRADES = ("A", "B", "C", "D", "X")

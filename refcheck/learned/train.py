@@ -20,7 +20,7 @@ import random
 from datetime import date
 from pathlib import Path
 
-from .paths import model_dir
+from ..paths import model_dir
 from .roles import COMPONENT_OF_ROLE, FORMAT, NAME, ROLES, SEED, USED_ROLES, build_estimator, export, preprocess
 
 SECTION_ROLE = {"history": ["history"], "clinical_findings": ["clinical_finding"],
@@ -30,22 +30,19 @@ TARGET_PRECISION = 0.95
 
 
 def _repo() -> Path:
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parents[2]
 
 
 def headed_sentences(gold_files: list[Path]) -> list[dict]:
     """Sentences that stand under a section header, labelled by that header."""
-    from .langid import detect
-    from .normalize import normalize
-    from .pipeline import build, run
+    from ..api import analyse
 
     out = []
     for path in gold_files:
         for line in path.read_text(encoding="utf-8").splitlines():
             case = json.loads(line)
-            text = normalize(case["text"]).text
-            lang = case["gold"].get("language") or detect(text)
-            doc = run(build(lang), text)
+            analysis = analyse(case["text"], case["gold"].get("language"))
+            text, lang, doc = analysis.norm.text, analysis.lang, analysis.doc
             for section in doc._.sections or []:
                 for s, e in doc._.tokens.sentences():
                     if section.start <= s < section.end:

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING
 
-from .errors import BAD_RECORD, RecordError
+from ..errors import BAD_RECORD, RecordError
 
-if TYPE_CHECKING:
-    from .reading import InputRecord
+#: What a converter returns for one referral: (id, text or None, meta, error or None).
+#: :func:`refcheck.inputs.records.from_fields` makes the record (and checks its size).
+Fields = tuple[str, "str | None", dict, "RecordError | None"]
+
+
+def _bad(rid: str, message: str) -> Fields:
+    return rid, None, {}, RecordError(BAD_RECORD, message)
 
 
 def is_fhir(doc: object) -> bool:
@@ -78,21 +82,17 @@ def _patient(sr, bundled: dict[str, object]):
     return None
 
 
-def record_from_resource(resource: dict, rid: str, bundled: dict[str, object] | None = None) -> "InputRecord":
-    """Turn one ServiceRequest (as JSON) into a record; anything else is a ``bad_record``."""
-    from .reading import InputRecord, _sized
-
+def resource_fields(resource: dict, rid: str, bundled: dict[str, object] | None = None) -> Fields:
+    """Turn one ServiceRequest (as JSON) into record fields; anything else is a ``bad_record``."""
     if resource.get("resourceType") != "ServiceRequest":
-        return InputRecord(rid, None, error=RecordError(
-            BAD_RECORD, f"[RC401] FHIR resource type '{resource.get('resourceType')}' is not a ServiceRequest"))
+        return _bad(rid, f"[RC401] FHIR resource type '{resource.get('resourceType')}' is not a ServiceRequest")
     rid = str(resource.get("id") or rid)
     sr, problem = _validate(resource)
     if sr is None:
-        return InputRecord(rid, None, error=RecordError(BAD_RECORD, f"[RC404] {problem}"))
+        return _bad(rid, f"[RC404] {problem}")
     missing = [name for name in ("status", "intent") if getattr(sr, name) is None]
     if missing:  # 1..1 in FHIR R4; the model library does not enforce cardinality
-        return InputRecord(rid, None, error=RecordError(
-            BAD_RECORD, f"[RC405] ServiceRequest lacks required element(s): {', '.join(missing)}"))
+        return _bad(rid, f"[RC405] ServiceRequest lacks required element(s): {', '.join(missing)}")
     parts: list[str] = []
     parts += _concept_texts([sr.code] if sr.code is not None else [])
     parts += _concept_texts(sr.bodySite)
@@ -113,15 +113,13 @@ def record_from_resource(resource: dict, rid: str, bundled: dict[str, object] | 
         meta["date"] = str(when)[:10]
     if sr.requester is not None and sr.requester.reference:
         meta["referrer"] = sr.requester.reference
-    return _sized(InputRecord(rid, "\n".join(p for p in parts if p), meta))
+    return rid, "\n".join(p for p in parts if p), meta, None
 
 
-def records_from_json(doc: dict, fallback_id: str) -> Iterator["InputRecord"]:
+def json_fields(doc: dict, fallback_id: str) -> Iterator[Fields]:
     """Yield the ServiceRequests of a resource or a Bundle, in entry order."""
-    from .reading import InputRecord
-
     if doc.get("resourceType") != "Bundle":
-        yield record_from_resource(doc, fallback_id)
+        yield resource_fields(doc, fallback_id)
         return
     entries = [e.get("resource") if isinstance(e, dict) else None for e in doc.get("entry") or []]
     bundled: dict[str, object] = {}
@@ -135,9 +133,9 @@ def records_from_json(doc: dict, fallback_id: str) -> Iterator["InputRecord"]:
     for i, res in enumerate(entries, start=1):
         if isinstance(res, dict) and res.get("resourceType") == "ServiceRequest":
             n += 1
-            yield record_from_resource(res, f"{fallback_id}:{i}", bundled)
+            yield resource_fields(res, f"{fallback_id}:{i}", bundled)
         elif not isinstance(res, dict):
             n += 1
-            yield InputRecord(f"{fallback_id}:{i}", None, error=RecordError(BAD_RECORD, f"[RC402] Bundle entry {i} has no resource"))
+            yield _bad(f"{fallback_id}:{i}", f"[RC402] Bundle entry {i} has no resource")
     if n == 0:
-        yield InputRecord(fallback_id, None, error=RecordError(BAD_RECORD, "[RC403] the Bundle holds no ServiceRequest"))
+        yield _bad(fallback_id, "[RC403] the Bundle holds no ServiceRequest")

@@ -1,6 +1,6 @@
-"""Reading referrals: files, directories, JSONL/CSV batches, FHIR JSON and stdin.
+"""Reading referral files: files, directories, JSONL/CSV batches, FHIR JSON and stdin.
 
-Every reader yields :class:`InputRecord` objects in input order, one per referral, and
+Every reader yields :class:`~refcheck.inputs.records.InputRecord` objects in input order, one per referral, and
 never raises for a bad record: a record that cannot be read carries a
 :class:`~refcheck.errors.RecordError` instead of text, so that the batch goes on and the
 number of reports equals the number of inputs.
@@ -12,26 +12,15 @@ import io
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from ..errors import BAD_RECORD, DECODE_ERROR, InputError, RecordError
 from . import fhir
-from .errors import BAD_RECORD, DECODE_ERROR, MAX_CHARS, TOO_LONG, InputError, RecordError
+from .records import META_FIELDS, InputRecord, check_size, fhir_records, record_from_mapping
 
-META_FIELDS = ("age", "sex", "language", "modality", "region", "referrer", "date")
 SUPPORTED_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".csv", ".json")
-
-
-@dataclass
-class InputRecord:
-    """One referral as read from the input, before checking."""
-
-    id: str
-    text: str | None
-    meta: dict = field(default_factory=dict)
-    error: RecordError | None = None
 
 
 def decode_bytes(data: bytes) -> tuple[str | None, RecordError | None]:
@@ -52,47 +41,13 @@ def decode_bytes(data: bytes) -> tuple[str | None, RecordError | None]:
     return str(best), None
 
 
-def _clean_meta(row: dict) -> dict:
-    meta = {}
-    for key in META_FIELDS:
-        value = row.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        meta[key] = value.strip() if isinstance(value, str) else value
-    return meta
-
-
-def _record_from_mapping(row: object, fallback_id: str) -> InputRecord:
-    if not isinstance(row, dict):
-        return InputRecord(fallback_id, None, error=RecordError(BAD_RECORD, "[RC201] a record must be a JSON object"))
-    rid = row.get("id")
-    rid = str(rid) if rid not in (None, "") else fallback_id
-    if fhir.is_fhir(row):
-        return fhir.record_from_resource(row, rid)
-    if isinstance(row.get("meta"), dict):  # the gold format nests structured fields under "meta"
-        row = {**row["meta"], **{k: v for k, v in row.items() if k != "meta"}}
-    text = row.get("text")
-    if text is None:
-        return InputRecord(rid, None, _clean_meta(row), RecordError(BAD_RECORD, "[RC202] the record has no 'text' field"))
-    if not isinstance(text, str):
-        return InputRecord(rid, None, _clean_meta(row), RecordError(BAD_RECORD, "[RC203] 'text' must be a string"))
-    return _sized(InputRecord(rid, text, _clean_meta(row)))
-
-
-def _sized(rec: InputRecord) -> InputRecord:
-    if rec.text is not None and len(rec.text) > MAX_CHARS:
-        return InputRecord(rec.id, None, rec.meta,
-                           RecordError(TOO_LONG, f"[RC204] the text has {len(rec.text)} characters; the limit is {MAX_CHARS}"))
-    return rec
-
-
 def read_text_file(path: Path, rid: str | None = None) -> InputRecord:
     """One ``.txt`` file = one referral; its id is the file name without suffix."""
     rid = rid or path.stem
     text, err = decode_bytes(path.read_bytes())
     if err:
         return InputRecord(rid, None, error=err)
-    return _sized(InputRecord(rid, text))
+    return check_size(InputRecord(rid, text))
 
 
 def iter_jsonl(lines: Iterator[bytes], source: str) -> Iterator[InputRecord]:
@@ -111,7 +66,7 @@ def iter_jsonl(lines: Iterator[bytes], source: str) -> Iterator[InputRecord]:
         except json.JSONDecodeError as exc:
             yield InputRecord(fallback, None, error=RecordError(BAD_RECORD, f"[RC205] line {n} is not valid JSON ({exc.msg})"))
             continue
-        yield _record_from_mapping(row, fallback)
+        yield record_from_mapping(row, fallback)
 
 
 def iter_csv(path: Path) -> Iterator[InputRecord]:
@@ -135,7 +90,7 @@ def iter_csv(path: Path) -> Iterator[InputRecord]:
             yield InputRecord(str(row.get("id") or f"{path.name}:{n}"), None,
                               error=RecordError(BAD_RECORD, f"[RC206] CSV row {n} has the wrong number of columns"))
             continue
-        yield _record_from_mapping(row, f"{path.name}:{n}")
+        yield record_from_mapping(row, f"{path.name}:{n}")
 
 
 def iter_json_file(path: Path) -> Iterator[InputRecord]:
@@ -147,11 +102,11 @@ def iter_json_file(path: Path) -> Iterator[InputRecord]:
         return
     if isinstance(doc, list):
         for i, row in enumerate(doc, start=1):
-            yield _record_from_mapping(row, f"{path.stem}:{i}")
+            yield record_from_mapping(row, f"{path.stem}:{i}")
     elif fhir.is_fhir(doc):
-        yield from fhir.records_from_json(doc, path.stem)
+        yield from fhir_records(doc, path.stem)
     else:
-        yield _record_from_mapping(doc, path.stem)
+        yield record_from_mapping(doc, path.stem)
 
 
 def iter_path(path: Path) -> Iterator[InputRecord]:
@@ -179,7 +134,7 @@ def iter_records(source: str | Path) -> Iterator[InputRecord]:
     if str(source) == "-":
         data = sys.stdin.buffer.read()
         text, err = decode_bytes(data)
-        yield _sized(InputRecord("stdin", text, error=err)) if not err else InputRecord("stdin", None, error=err)
+        yield check_size(InputRecord("stdin", text, error=err)) if not err else InputRecord("stdin", None, error=err)
         return
     path = Path(source)
     if not path.exists():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from .report import Report
+from ..contract import Report
 
 _COLOURS = {"escalate": "\033[1;31m", "decline": "\033[33m", "redirect": "\033[35m", "return": "\033[36m",
             "manual": "\033[34m", "accept": "\033[32m"}

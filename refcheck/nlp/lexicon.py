@@ -1,6 +1,6 @@
-"""Lexicons: loading the per-language data files and matching them against tokens.
+"""Lexicon matching: :class:`TermMatcher` (a token trie) and the ``refcheck_lexicon`` component.
 
-A lexicon entry is one concept with a stable id, a code, its terms and its source::
+The entries are loaded by :mod:`refcheck.nlp.resources`. A lexicon entry is one concept with a stable id, a code, its terms and its source::
 
     {"id": "nb.red_flag.night_pain", "code": "night_rest_pain",
      "terms": ["nattesmert*", "smerter om natten"], "source": "001 §6.1"}
@@ -17,152 +17,13 @@ tokens, and per-token work is cached per vocabulary entry.
 """
 from __future__ import annotations
 
-import json
-import re
-import unicodedata
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
+from spacy.language import Language
+from spacy.tokens import Doc
 
-from .errors import DataError
-from .paths import lexicon_dir
-
-LANGUAGES = ("nb", "nn", "da")
-
-#: Lexicon file name → category label, and the codes each category allows.
-CATEGORY_CODES: dict[str, tuple[str, ...]] = {
-    "red_flag": ("cauda_equina", "progressive_neuro_deficit", "malignancy", "weight_loss", "fever_infection",
-                 "infection_risk", "steroid_use", "trauma", "osteoporosis", "night_rest_pain", "general_malaise",
-                 "inflammatory_signs", "deformity"),
-    "condition": ("nonspecific_back_pain", "radiculopathy", "prolapse", "spinal_stenosis", "spondylolisthesis",
-                  "fracture", "stress_fracture", "dislocation", "ankylosing_spondylitis", "sacroiliitis",
-                  "rheumatoid_arthritis", "inflammatory_arthritis", "septic_arthritis", "osteoarthritis", "impingement",
-                  "frozen_shoulder", "myalgia", "rotator_cuff_tear", "ac_joint", "tendinopathy", "epicondylitis",
-                  "bursitis", "ganglion", "trigger_finger", "carpal_tunnel", "foreign_body", "loose_body",
-                  "meniscus_tear", "ligament_injury", "cartilage_injury", "pelvic_girdle_pain", "coccydynia",
-                  "labral_tear", "whiplash", "tumour", "spinal_infection", "osteoporosis", "biceps_rupture",
-                  "achilles", "plantar_fasciitis", "scoliosis"),
-    "finding": ("neuro_exam", "lasegue", "reflexes", "paresis", "sensory_deficit", "tenderness", "reduced_rom",
-                "swelling", "crepitus", "axis_deviation", "special_test", "strength_normal", "lab", "temperature",
-                "gait", "prior_imaging_result"),
-    "symptom": ("pain", "stiffness", "numbness", "paraesthesia", "swelling_reported", "locking", "instability",
-                "radiating_pain", "weakness_reported", "limp", "reduced_function"),
-    "course": ("improving", "not_improving"),
-    "treatment": ("prior_treatment",),
-    "intent": ("surgery_considered", "follow_up", "treatment_wish", "xray_negative", "repeat_measurement",
-               "pregnancy", "prior_back_surgery"),
-    "risk_factor": ("early_menopause", "smoking", "low_bmi", "corticosteroid_use", "fall_tendency", "heredity",
-                    "previous_fragility_fracture"),
-    "modality": ("MR", "CT", "XR", "US", "DXA", "NM", "other"),
-    "region": ("cervical_spine", "thoracic_spine", "lumbar_spine", "sacroiliac", "coccyx", "shoulder", "elbow",
-               "hand_wrist", "hip_pelvis", "knee", "ankle_foot", "bone_density", "other", "spine"),
-    "laterality": ("left", "right", "bilateral"),
-    "question_cue": ("question", "rule_out", "evaluate"),
-}
-FILES: dict[str, str] = {
-    "red_flags.jsonl": "red_flag", "conditions.jsonl": "condition", "findings.jsonl": "finding",
-    "symptoms.jsonl": "symptom", "course.jsonl": "course", "treatments.jsonl": "treatment",
-    "intents.jsonl": "intent", "risk_factors.jsonl": "risk_factor", "modality.jsonl": "modality",
-    "region.jsonl": "region", "laterality.jsonl": "laterality", "question_cues.jsonl": "question_cue",
-}
-ENTRY_KEYS = {"id", "code", "terms", "source", "note"}
-
-_ACCENTS = str.maketrans("éèêëáàâäíìîïóòôúùûüç", "eeeeaaaaiiiiooouuuuc")
-_FOLDS = (("aa", "å"), ("ae", "æ"), ("oe", "ø"))
-_SUFFIXES = {
-    "nb": ("erne", "ene", "ane", "ers", "er", "ar", "en", "et", "a", "e", "s"),
-    "nn": ("erne", "ene", "ane", "ers", "er", "ar", "en", "et", "a", "e", "s"),
-    "da": ("ernes", "erne", "ene", "ers", "er", "en", "et", "e", "s"),
-}
-_NUM = re.compile(r"^\d+(?:[.,]\d+)?[.,]?$")
-_MIN_STEM = 3
-
-
-def fold(word: str) -> str:
-    """Lower-case, drop accents (Lasègue → lasegue), fold ae/oe/aa to æ/ø/å."""
-    word = word.lower().translate(_ACCENTS)
-    for a, b in _FOLDS:
-        if a in word:
-            word = word.replace(a, b)
-    return word
-
-
-def stem(word: str, lang: str) -> str:
-    """Strip up to two inflectional suffixes, keeping at least three letters."""
-    if not word.isalpha():
-        return word
-    suffixes = _SUFFIXES[lang]
-    for _ in range(2):
-        for suf in suffixes:
-            if word.endswith(suf) and len(word) - len(suf) >= _MIN_STEM:
-                word = word[: -len(suf)]
-                break
-        else:
-            break
-    return word
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One lexicon concept: a stable id, its category and code, and where it comes from."""
-
-    id: str
-    category: str
-    code: str
-    terms: tuple[str, ...]
-    source: str
-
-
-def _read_jsonl(path: Path) -> list[dict]:
-    rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("//"):
-            continue
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise DataError(f"[RC501] {path}:{n}: not valid JSON ({exc.msg})") from exc
-    return rows
-
-
-def load_entries(lang: str, root: Path | None = None) -> list[Entry]:
-    """Load every lexicon file of ``lang``, strictly: unknown keys or codes are errors."""
-    root = root or lexicon_dir()
-    folder = root / lang
-    if not folder.is_dir():
-        raise DataError(f"[RC502] no lexicon directory for language '{lang}' under {root}")
-    entries: list[Entry] = []
-    seen: set[str] = set()
-    for name, category in FILES.items():
-        path = folder / name
-        if not path.exists():
-            continue
-        for row in _read_jsonl(path):
-            unknown = set(row) - ENTRY_KEYS
-            if unknown:
-                raise DataError(f"[RC503] {path}: entry {row.get('id')!r} has unknown keys {sorted(unknown)}; "
-                                f"allowed: {sorted(ENTRY_KEYS)}")
-            if row.get("code") not in CATEGORY_CODES[category]:
-                raise DataError(f"[RC504] {path}: entry {row.get('id')!r} has code {row.get('code')!r}; "
-                                f"allowed: {', '.join(CATEGORY_CODES[category])}")
-            if not row.get("id") or row["id"] in seen:
-                raise DataError(f"[RC505] {path}: missing or duplicate id {row.get('id')!r}")
-            if not isinstance(row.get("terms"), list) or not all(isinstance(t, str) for t in row["terms"]):
-                raise DataError(f"[RC506] {path}: entry {row['id']!r} needs a list of string terms")
-            seen.add(row["id"])
-            entries.append(Entry(row["id"], category, row["code"], tuple(row["terms"]), row.get("source", "")))
-    return entries
-
-
-@cache
-def abbreviations(lang: str) -> dict[str, str]:
-    """Clinicians' abbreviations of ``lang``: folded form → expansion (one word)."""
-    path = lexicon_dir() / lang / "abbreviations.json"
-    if not path.exists():
-        return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return {fold(k): v for k, v in data["abbreviations"].items()}
-
+from ..text.fold import NUMBER, fold, stem
+from .context import ContextTrigger, load_context_rules
+from .mentions import Mention
+from .resources import abbreviations_for, entries
 
 # --- matching ------------------------------------------------------------------------
 
@@ -184,7 +45,7 @@ class TermMatcher:
     def __init__(self, lang: str, tokenize):
         self.lang = lang
         self._tokenize = tokenize
-        self._abbr = abbreviations(lang if lang != "nn" else "nb") | abbreviations(lang)
+        self._abbr = abbreviations_for(lang)
         self._root: dict = {}
         self._cache: dict[str, tuple[str, str, bool]] = {}
         self.payloads: list[object] = []
@@ -199,7 +60,7 @@ class TermMatcher:
             if expanded:
                 folded = fold(expanded)
             key = stem(folded, self.lang)
-            hit = (key, folded, bool(_NUM.match(text)))
+            hit = (key, folded, bool(NUMBER.match(text)))
             self._cache[text] = hit
         return hit
 
@@ -331,3 +192,70 @@ class TermMatcher:
                     for idx in ends:
                         out.append((i, j, payloads[idx]))
             frontier = nxt
+
+
+class LexiconComponent:
+    """Match the language's lexicons; results go to ``Doc._.mentions`` and ``Doc._.cues``."""
+
+    def __init__(self, nlp: Language, name: str, lang: str):
+        self.lang = lang
+        tokenizer = nlp.tokenizer
+        self.matcher = TermMatcher(lang, lambda s: [t.text for t in tokenizer(s)])
+        found = entries(lang)
+        for entry in found:
+            for term in entry.terms:
+                self.matcher.add(term, entry)
+        self.size = len(found)
+        # ConText triggers are matched in the same pass (one walk over the tokens);
+        # refcheck_context applies their scopes.
+        for rule in load_context_rules(lang):
+            self.matcher.add(rule["literal"], ContextTrigger(rule["category"], rule["direction"], rule.get("max_scope")))
+
+    def __call__(self, doc: Doc) -> Doc:
+        info = doc._.tokens
+        starts, ends, sent_of, section_of = info.starts, info.ends, info.sent_of, info.section_of
+        triggers = []
+        mentions: list[Mention] = []
+        cues: list[Mention] = []
+        covered: dict[str, int] = {}
+        # Matches come by start: per start, keep the longest match of each category (the
+        # first one added among equals), then drop those inside a longer match of the same
+        # category that began earlier.
+        group_start = -1
+        group: dict[str, list] = {}
+
+        def flush() -> None:
+            entries = sorted(group.items(), key=lambda kv: -kv[1][0]) if len(group) > 1 else group.items()
+            for category, (end, entry) in entries:
+                if covered.get(category, -1) > group_start:
+                    continue
+                covered[category] = end
+                m = Mention(category, entry.code, entry.id, starts[group_start], ends[end - 1], group_start, end,
+                            sent_of[group_start], section_of[group_start])
+                (cues if category == "question_cue" else mentions).append(m)
+
+        for start, end, entry in self.matcher.match(info.words):
+            if type(entry) is ContextTrigger:
+                triggers.append((start, end, entry))
+                continue
+            if start != group_start:
+                if group:
+                    flush()
+                    group = {}
+                group_start = start
+            best = group.get(entry.category)
+            if best is None:
+                group[entry.category] = [end, entry]
+            elif best[0] < end:
+                best[0], best[1] = end, entry
+        if group:
+            flush()
+        doc._.mentions = mentions
+        doc._.cues = cues
+        doc._.triggers = triggers
+        return doc
+
+
+@Language.factory("refcheck_lexicon", default_config={"lang": "nb"})
+def make_lexicon(nlp: Language, name: str, lang: str) -> LexiconComponent:
+    return LexiconComponent(nlp, name, lang)

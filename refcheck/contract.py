@@ -1,11 +1,23 @@
-"""The report object of the contract (``refcheck.report/1``) and its findings."""
+"""The contract (``refcheck.report/1``): the report dataclasses and every vocabulary, defined once.
+
+Everything that names a language, modality, region, component, appropriateness, action
+or severity imports it from here.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 SCHEMA = "refcheck.report/1"
+
+LANGUAGES = ("nb", "nn", "da")
+GUIDELINES = ("no", "dk")
+MODALITIES = ("MR", "CT", "XR", "US", "DXA", "NM", "other")
+REGIONS = ("cervical_spine", "thoracic_spine", "lumbar_spine", "sacroiliac", "coccyx", "shoulder", "elbow",
+           "hand_wrist", "hip_pelvis", "knee", "ankle_foot", "bone_density", "other")
 COMPONENTS = ("history", "clinical_findings", "tentative_diagnosis", "clinical_question")
-ACTION_ORDER = ("escalate", "manual", "decline", "redirect", "return", "accept")
+APPROPRIATENESS = ("urgent", "indicated", "low_value", "specialist", "uncertain", "out_of_scope")
+ACTIONS = ("escalate", "accept", "decline", "redirect", "return", "manual")
+SEVERITIES = ("error", "warning", "info")
 
 
 @dataclass(frozen=True)

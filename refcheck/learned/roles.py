@@ -18,15 +18,13 @@ import hashlib
 import json
 import os
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from itertools import chain
 from pathlib import Path
 
-from .errors import DataError
-from .lexicon import fold
-from .paths import model_dir
+from ..errors import DataError
+from ..text.fold import fold
+from ..paths import model_dir
 
 ROLES = ("history", "clinical_finding", "tentative_diagnosis", "clinical_question")
 COMPONENT_OF_ROLE = {"history": "history", "clinical_finding": "clinical_findings",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import fastre
+from ..text import fastre
 
 _NUMBER_WORDS = {
     "en": 1, "ett": 1, "ei": 1, "et": 1, "én": 1, "eitt": 1, "ein": 1, "eín": 1, "to": 2, "tre": 3, "fire": 4,

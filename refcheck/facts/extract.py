@@ -1,0 +1,286 @@
+"""From a processed Doc to the facts a referral states.
+
+This is where the pipeline's mentions, sections, question cues and quantities become
+the contract's extraction fields (patient, exam, history, the four components, red
+flags) and the extra facts the guideline rules read (conditions, signs, intents …).
+:func:`extract` reads like the data path: patient, exam, structured fields, what the
+mentions say, measured and derived red flags, course, derived facts, then the components.
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc
+
+from ..nlp.mentions import Mention
+from ..text import fastre
+from . import quantities as q
+from .components import find_components
+from .model import Facts
+
+BACK_REGIONS = {"lumbar_spine", "thoracic_spine", "sacroiliac"}
+RADICULAR_CONDITIONS = {"radiculopathy"}
+RADICULAR_FINDINGS = {"lasegue", "paresis", "sensory_deficit", "reflexes"}
+# Conditions that point at a region when the text names no body part.
+CONDITION_REGION = {
+    "impingement": "shoulder", "frozen_shoulder": "shoulder", "rotator_cuff_tear": "shoulder", "ac_joint": "shoulder",
+    "epicondylitis": "elbow", "carpal_tunnel": "hand_wrist", "trigger_finger": "hand_wrist", "ganglion": "hand_wrist",
+    "meniscus_tear": "knee", "pelvic_girdle_pain": "hip_pelvis", "labral_tear": "hip_pelvis", "coccydynia": "coccyx",
+    "whiplash": "cervical_spine", "ankylosing_spondylitis": "sacroiliac", "sacroiliitis": "sacroiliac",
+    "achilles": "ankle_foot", "plantar_fasciitis": "ankle_foot", "prolapse": "lumbar_spine",
+    "nonspecific_back_pain": "lumbar_spine", "spinal_stenosis": "lumbar_spine", "radiculopathy": "lumbar_spine",
+}
+# Red flags that count when merely suspected (contract: "suspected malignancy", "suspected infection").
+SUSPECTED_FLAGS = {"malignancy", "fever_infection", "cauda_equina", "osteoporosis"}
+# Course words that say "getting worse" (not merely "unchanged" or "no better").
+_WORSENING = fastre.compile(r"(?i)tilta|tiltak|progred|økend|auk|forverr|forværr|verre|værre|tiltag|dårlig")
+# "Rtg ankel ua.", "røntgen av kneet var normalt": a previous X-ray without findings.
+_XRAY_NEGATIVE = fastre.compile(r"(?i)\b(?:rtg\.?|røntgen|roentgen|røntgenbilde\w*)\s+(?:[\wæøå.]+\s+){0,4}?"
+                            r"(?:ua\.?|u\.a\.|normal\w*|uten\s+(?:funn|patologi)|uden\s+fund|negativ\w*|upåfaldende|var\s+normal\w*)")
+_MENOPAUSE_AGE = fastre.compile(r"(\d{2})")
+_PAST_EVENT = fastre.compile(r"\b(operert|opereret|målt|malt|tidligere|tidlegare|sist|forrige|menopause|behandlet|"
+                         r"røntgen tatt|mr tatt|rtg tatt)\b")
+_COMPLAINT_WORD = fastre.compile(r"smert|vondt|plage|gener|ondt")
+_MINUTES = fastre.compile(r"(\d+)\s*(?:min|minutt|minutter|minutes)\b", re.I)
+_IN_QUESTION = {"clinical_question"}
+
+
+def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
+    """Read the facts of one referral from its processed Doc and structured fields."""
+    text = doc._.tokens.text
+    f = Facts(language=lang, guideline=guideline)
+    mentions: list[Mention] = doc._.mentions or []
+    sents = doc._.tokens.sentences()
+    _patient(f, text)
+    _exam(f, mentions)
+    _structured_fields(f, meta)
+    seen_flags = _mentioned(f, text, mentions, sents)
+    measured = _measured_flags(f, text, seen_flags)
+    _worsening_paresis(f, text, mentions, seen_flags)
+    f.trauma = "trauma" in seen_flags
+    if _XRAY_NEGATIVE.search(text):
+        f.intents.add("xray_negative")
+    f.red_flags.sort(key=lambda m: m.start)
+    _course(f, text, mentions, sents)
+    _derived(f, text)
+    find_components(f, doc, mentions, doc._.cues or [], doc._.sections or [], sents, measured,
+                    q.diagnosis_codes(text))
+    return f
+
+
+def _first(mentions: list[Mention], category: str, pred=lambda m: True) -> Mention | None:
+    for m in mentions:
+        if m.category == category and pred(m):
+            return m
+    return None
+
+
+def _patient(f: Facts, text: str) -> None:
+    a = q.age(text)
+    if a:
+        f.age, f.evidence["age"] = a.value, (a.start, a.end)
+    s = q.sex(text)
+    if s:
+        f.sex = s.value
+
+
+def _exam(f: Facts, mentions: list[Mention]) -> None:
+    """Modality, region and laterality of the exam asked for."""
+    mod = _first(mentions, "modality")
+    if mod:
+        f.modality = mod.code
+        f.evidence["modality"] = (mod.start, mod.end)
+    f.region = _region(mentions, mod)
+    f.laterality = _laterality(mentions, mod)
+
+
+def _structured_fields(f: Facts, meta: dict) -> None:
+    """Structured fields win over what the text says."""
+    for key in ("age", "sex", "modality", "region"):
+        if meta.get(key) is not None:
+            setattr(f, key, meta[key])
+
+
+def _mentioned(f: Facts, text: str, mentions: list[Mention], sents) -> set[str]:
+    """Red flags, conditions, signs, intents, risk factors and treatment from the mentions.
+
+    Returns the red-flag codes found (the later steps add to it).
+    """
+    seen_flags: set[str] = set()
+    for m in mentions:
+        if m.category == "red_flag" and m.affirmed and m.code not in seen_flags:
+            if (m.section in _IN_QUESTION or _in_question_sentence(m, text, sents)) and m.code not in SUSPECTED_FLAGS:
+                continue
+            if m.code == "inflammatory_signs" and _short_stiffness(text, m):
+                continue
+            seen_flags.add(m.code)
+            f.red_flags.append(m)
+        elif m.category == "condition" and not m.negated and not m.family:
+            f.conditions.add(m.code)
+            f.condition_mentions.setdefault(m.code, m)
+        elif m.category in ("finding", "symptom") and m.affirmed and m.section not in _IN_QUESTION:
+            f.signs.add(m.code)
+        elif m.category == "intent" and not m.negated:
+            f.intents.add(m.code)
+        elif m.category == "risk_factor" and not m.negated:
+            if m.code == "early_menopause":
+                age_at = _MENOPAUSE_AGE.search(text[m.start:m.end])
+                if age_at and int(age_at.group(1)) >= 45:
+                    continue  # menopause at 45 or later is not early (IS-1899: "før 45 år")
+            f.risk_factors.add(m.code)
+        elif m.category == "treatment" and not m.negated and not m.family:
+            f.prior_treatment = True
+    return seen_flags
+
+
+def _measured_flags(f: Facts, text: str, seen_flags: set[str]) -> bool:
+    """Measured fever and raised inflammation markers are red flags too; True if anything was measured."""
+    temps, labs = q.temperatures(text), q.lab_values(text)
+    for t in temps:
+        if t.value >= 38.0 and "fever_infection" not in seen_flags:
+            seen_flags.add("fever_infection")
+            f.red_flags.append(Mention("red_flag", "fever_infection", "quantity.temperature", t.start, t.end, 0, 0, 0))
+    for lab in labs:
+        name, value = lab.value
+        high = (name == "CRP" and value >= 10) or (name in ("SR", "SENKNING", "SR-VERDI") and value >= 30)
+        if high and "inflammatory_signs" not in seen_flags:
+            seen_flags.add("inflammatory_signs")
+            f.red_flags.append(Mention("red_flag", "inflammatory_signs", "quantity.lab", lab.start, lab.end, 0, 0, 0))
+    return bool(temps or labs)
+
+
+def _worsening_paresis(f: Facts, text: str, mentions: list[Mention], seen_flags: set[str]) -> None:
+    """A paresis described as worsening in the same sentence is a progressive deficit
+    ("Nedsatt kraft dorsalfleksjon ve fot, tiltagende."): derived like age_onset."""
+    if "progressive_neuro_deficit" in seen_flags:
+        return
+    worsening = {m.sent: m for m in mentions if m.category == "course" and m.code == "not_improving"
+                 and m.affirmed and _WORSENING.search(text[m.start:m.end])}
+    for m in mentions:
+        if m.code in ("paresis", "weakness_reported") and m.affirmed and m.sent in worsening:
+            w = worsening[m.sent]
+            seen_flags.add("progressive_neuro_deficit")
+            f.red_flags.append(Mention("red_flag", "progressive_neuro_deficit", "derived.worsening_paresis",
+                                       min(m.start, w.start), max(m.end, w.end), m.tok_start, m.tok_end, m.sent))
+            return
+
+
+def _course(f: Facts, text: str, mentions: list[Mention], sents) -> None:
+    """Duration, improving or not, and the WAD grade of a whiplash injury."""
+    f.symptom_weeks, span = _duration(text, mentions, sents, f.evidence.get("age"))
+    if span:
+        f.evidence["weeks"] = span
+    course = [m for m in mentions if m.category == "course" and not m.hypothetical and not m.family]
+    if course:
+        last = course[-1]
+        improving = last.code == "improving"
+        f.improving = (not improving) if last.negated else improving
+    wad = q.wad_grade(text)
+    if wad:
+        f.wad_grade = wad.value
+        f.conditions.add("whiplash")
+
+
+def _derived(f: Facts, text: str) -> None:
+    """Facts derived from the others: radicular, recent injury, region, age_onset, repeat."""
+    f.radicular = bool(f.conditions & RADICULAR_CONDITIONS and any(
+        m.affirmed for c, m in f.condition_mentions.items() if c in RADICULAR_CONDITIONS)) \
+        or "radiating_pain" in f.signs or bool(f.signs & RADICULAR_FINDINGS)
+    f.recent_injury = f.trauma and (f.symptom_weeks is not None and f.symptom_weeks <= 2.0)
+    if f.region is None:
+        for code in f.conditions:
+            if code in CONDITION_REGION:
+                f.region = CONDITION_REGION[code]
+                break
+    # age_onset: back pain beginning before 20 or after 55.
+    if f.age is not None and f.region in BACK_REGIONS and f.age >= 16:
+        onset = f.age - (f.symptom_weeks or 0) / 52.0
+        if (f.symptom_weeks is not None or f.age > 55) and (onset > 55 or onset < 20):
+            f.age_onset = True
+    if f.intents & {"repeat_measurement", "follow_up"}:
+        # "målt for 1 år siden", "måling i fjor": a repeat within two years.
+        f.repeat_recent = any(d.value < 104 for d in q.durations(text)) or bool(q.LAST_YEAR_EVENT.search(text))
+
+
+def _short_stiffness(text: str, m: Mention) -> bool:
+    """Morning stiffness is a red flag only when it lasts over an hour (001 §6.1)."""
+    window = text[m.start:m.end + 40].split("\n")[0]
+    found = _MINUTES.search(window)
+    return bool(found and int(found.group(1)) < 60)
+
+
+def _in_question_sentence(m: Mention, text: str, sents: list[tuple[int, int]]) -> bool:
+    """A flag named in a question ("Spm. metastaser?") is suspected, not documented."""
+    for s, e in sents:
+        if s <= m.start < e:
+            sentence = text[s:e].strip()
+            return sentence.endswith("?") and sentence.lower().startswith(("spm", "spørsmål", "spørgsmål", "?"))
+    return False
+
+
+def _region(mentions: list[Mention], modality: Mention | None) -> str | None:
+    """The exam's region: the one named in the modality's sentence, else the first named."""
+    regions = [m for m in mentions if m.category == "region" and not m.negated]
+    if not regions:
+        return None
+    specific = [m for m in regions if m.code != "spine"]
+    if not specific:
+        return None
+    codes = {m.code for m in specific}
+    if modality is not None:
+        near = [m for m in specific if m.sent == modality.sent]
+        if near:
+            near_codes = {m.code for m in near}
+            if {"thoracic_spine", "lumbar_spine"} <= near_codes:
+                return "thoracic_spine" if any(m.code == "thoracic_spine" for m in specific if m.sent != modality.sent) \
+                    or near[0].code == "thoracic_spine" else "lumbar_spine"
+            return min(near, key=lambda m: abs(m.start - modality.end)).code
+        if modality.code == "DXA" and "bone_density" in codes:
+            return "bone_density"
+    if {"thoracic_spine", "lumbar_spine"} <= codes:
+        # "thorakolumbalt … Th12": thoracic when a thoracic level or part is named.
+        return "thoracic_spine" if sum(m.code == "thoracic_spine" for m in specific) >= 1 else "lumbar_spine"
+    first = specific[0]
+    if first.code == "bone_density" and len(codes) > 1 and (modality is None or modality.code != "DXA"):
+        return next(m.code for m in specific if m.code != "bone_density")
+    return first.code
+
+
+def _laterality(mentions: list[Mention], modality: Mention | None) -> str | None:
+    """The exam's side: a side word next to a body part, preferably in the request line."""
+    regions = [m for m in mentions if m.category == "region"]
+    sides = [m for m in mentions if m.category == "laterality"
+             and any(abs(m.tok_start - r.tok_end) <= 3 or abs(r.tok_start - m.tok_end) <= 3 for r in regions)]
+    if not sides:
+        return None
+    if modality is not None:
+        near = [m for m in sides if m.sent == modality.sent]
+        if near:
+            sides = near
+    codes = {m.code for m in sides if m.sent == sides[0].sent}
+    return "bilateral" if "bilateral" in codes or {"left", "right"} <= codes else sides[0].code
+
+
+def _duration(text: str, mentions: list[Mention], sents: list[tuple[int, int]], age_span=None):
+    """The complaint's duration: prefer a duration in a sentence about the complaint, and
+    skip sentences that date a past event ("operert for 5 år siden", "målt i fjor")."""
+    cands = [c for c in q.durations(text) if not (age_span and c.start < age_span[1] and age_span[0] < c.end)]
+    if not cands:
+        return None, None
+    complaint = {"symptom", "course", "red_flag", "condition"}
+    by_sent: dict[int, set[str]] = {}
+    for m in mentions:
+        by_sent.setdefault(m.sent, set()).add(m.category)
+    ranked = []
+    for c in cands:
+        i = next((k for k, (s, e) in enumerate(sents) if s <= c.start < e), -1)
+        if i >= 0:
+            low = text[sents[i][0]:sents[i][1]].lower()
+            if _PAST_EVENT.search(low) and not _COMPLAINT_WORD.search(low):
+                continue
+        score = 0 if by_sent.get(i, set()) & complaint else 1
+        ranked.append((score, c.start, c.value, (c.start, c.end)))
+    if not ranked:
+        return None, None
+    ranked.sort()
+    return ranked[0][2], ranked[0][3]
