@@ -1,105 +1,313 @@
-"""ConText (Harkema et al. 2009) as in medspaCy: trigger rules and the ``refcheck_context`` component.
+"""ConText: negated, hypothetical, family, historical and rule-out context of a target.
 
-The triggers are matched by ``refcheck_lexicon`` in the same pass as the lexicon terms
-(:class:`ContextTrigger` payloads); this component applies their scopes.
+After ConText (Harkema et al. 2009) and medspaCy's rule shape, with per-language rule
+files (``lexicons/<lang>/context_rules.json``). Each rule has a stable ``id``, a
+``literal`` (lexicon term syntax; matched on *folded* words, never stemmed, so "verken"
+is not "verk" and "utelukket" is not "utelukke"), a ``category`` and a ``direction``.
+
+A modifier's scope runs from its trigger in its direction, inside the sentence, and
+ends at
+
+- a TERMINATE trigger ("men", "dog", ";") or a PSEUDO trigger ("ingen bedring");
+- a trigger of a category listed in the rule's ``terminated_by`` (default per category,
+  ``TERMINATED_BY``): a negation stops at history and affirmation words ("Ingen traume,
+  tidligere brystkreft"; "Ingen feber, har gått ned 6 kg");
+- ``max_scope`` tokens;
+- for a forward negation, the first comma after which the text is no longer a list of
+  bare terms: "Ingen feber, vekttap eller nattesmerter" negates all three, "Ikkje feber,
+  vekttap 7 kg" only the fever (a quantity, an affirmation word or more than
+  ``LIST_WORDS`` words make a new clause);
+- for a backward scope, the nearest comma before the trigger.
+
+The component sets ``Mention.modifiers`` and records the triggers that decided on
+``Mention.context`` as (category, trigger text). :func:`annotate` exposes the same
+engine for any character spans of any text.
 """
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from spacy.language import Language
-from spacy.tokens import Doc
 
 from ..errors import DataError
-from .resources import read_json
+from ..paths import lexicon_dir
 
-CONTEXT_CATEGORIES = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "HISTORICAL", "RULE_OUT", "PSEUDO", "TERMINATE")
-CONTEXT_DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE")
-CONTEXT_KEYS = {"literal", "category", "direction", "max_scope", "pattern", "metadata"}
+CATEGORIES = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "HISTORICAL", "RULE_OUT", "PSEUDO", "TERMINATE",
+              "AFFIRMED")
+MODIFIERS = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "HISTORICAL", "RULE_OUT")
+DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE")
+RULE_KEYS = {"id", "literal", "category", "direction", "max_scope", "pattern", "metadata", "terminated_by"}
+#: Categories whose triggers end a scope of the given category (a rule may override).
+TERMINATED_BY = {
+    "NEGATED_EXISTENCE": ("HISTORICAL", "AFFIRMED", "FAMILY"),
+    "HYPOTHETICAL": ("AFFIRMED",),
+    "FAMILY": (),
+    "HISTORICAL": ("NEGATED_EXISTENCE",),
+    "RULE_OUT": ("NEGATED_EXISTENCE", "AFFIRMED"),
+}
+#: Most words a comma-separated list item may have and still continue a negation.
+LIST_WORDS = 4
+COORDINATORS = frozenset({"eller", "og", "el", "el.", "samt", "heller", "/", "&", "verken", "hverken", "korkje",
+                          "elle", "ell", "og/eller"})
+_COMMAS = frozenset({",", "–", "—"})
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
-class ContextTrigger:
+class ContextRule:
+    """One ConText rule (medspaCy shape, plus a stable id and ``terminated_by``)."""
+
+    id: str
+    literal: str
     category: str
     direction: str
     max_scope: int | None
+    terminated_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TargetContext:
+    """What :func:`annotate` says of one target span."""
+
+    start: int
+    end: int
+    negated: bool
+    hypothetical: bool
+    family: bool
+    historical: bool
+    rule_out: bool
+    triggers: tuple[tuple[str, str], ...]  # (trigger text, category)
+
+    def to_dict(self) -> dict:
+        return {"start": self.start, "end": self.end, "negated": self.negated, "hypothetical": self.hypothetical,
+                "family": self.family, "historical": self.historical, "rule_out": self.rule_out,
+                "triggers": [{"text": t, "category": c} for t, c in self.triggers]}
+
+
+def _rule_id(lang: str, row: dict, n: int) -> str:
+    return row.get("id") or f"{lang}.context.{n}"
 
 
 @lru_cache(maxsize=None)
-def load_context_rules(lang: str) -> tuple[dict, ...]:
-    """The ConText rules of ``lang``, strictly validated (medspaCy's rule shape)."""
-    rules = read_json(lang, "context_rules.json", "context_rules")
-    for rule in rules:
-        unknown = set(rule) - CONTEXT_KEYS
-        if unknown:
-            raise DataError(f"[RC509] context rule {rule.get('literal')!r}: unknown keys {sorted(unknown)}; "
-                            f"allowed: {sorted(CONTEXT_KEYS)}")
-        if rule.get("category") not in CONTEXT_CATEGORIES or rule.get("direction") not in CONTEXT_DIRECTIONS:
-            raise DataError(f"[RC510] context rule {rule.get('literal')!r}: category must be one of "
-                            f"{CONTEXT_CATEGORIES} and direction one of {CONTEXT_DIRECTIONS}")
-    return tuple(rules)
+def load_context_rules(lang: str) -> tuple[ContextRule, ...]:
+    """The ConText rules of ``lang`` (nynorsk adds to bokmål), strictly validated.
+
+    Raises DataError for unknown keys, categories or directions, and for two rules whose
+    literals fold to the same words but disagree on category or direction (both ids are
+    named). The same literal with the same meaning in two layers is kept once.
+    """
+    from .resources import layers
+
+    out: list[ContextRule] = []
+    by_key: dict[str, ContextRule] = {}
+    for layer in layers(lang):
+        path = lexicon_dir() / layer / "context_rules.json"
+        if not path.exists():
+            continue
+        try:
+            rows = json.loads(path.read_text(encoding="utf-8"))["context_rules"]
+        except (json.JSONDecodeError, KeyError) as exc:
+            raise DataError(f"[RC507] {path}: expected a JSON object with a 'context_rules' list ({exc})") from exc
+        for n, row in enumerate(rows, start=1):
+            rid = _rule_id(layer, row, n)
+            unknown = set(row) - RULE_KEYS
+            if unknown:
+                raise DataError(f"[RC509] context rule {rid}: unknown keys {sorted(unknown)}; allowed: {sorted(RULE_KEYS)}")
+            if row.get("category") not in CATEGORIES or row.get("direction") not in DIRECTIONS:
+                raise DataError(f"[RC510] context rule {rid}: category must be one of {CATEGORIES} and direction "
+                                f"one of {DIRECTIONS}")
+            term_by = tuple(row.get("terminated_by") or TERMINATED_BY.get(row["category"], ()))
+            bad = set(term_by) - set(CATEGORIES)
+            if bad:
+                raise DataError(f"[RC510] context rule {rid}: terminated_by has unknown categories {sorted(bad)}")
+            rule = ContextRule(rid, row["literal"], row["category"], row["direction"], row.get("max_scope"), term_by)
+            key = literal_key(row["literal"])
+            prior = by_key.get(key)
+            if prior is not None:
+                if (prior.category, prior.direction) != (rule.category, rule.direction):
+                    raise DataError(f"[RC513] context rules {prior.id} ({prior.category} {prior.direction}) and "
+                                    f"{rid} ({rule.category} {rule.direction}) match the same words "
+                                    f"{row['literal']!r}")
+                continue
+            by_key[key] = rule
+            out.append(rule)
+    return tuple(out)
+
+
+def literal_key(literal: str) -> str:
+    """The words a literal matches, folded (what two colliding rules have in common)."""
+    from ..text.fold import fold
+
+    return " ".join(fold(w) for w in literal.split())
+
+
+class ContextEngine:
+    """Find triggers in a token sequence and the context of any token span."""
+
+    def __init__(self, lang: str, tokenize):
+        from .lexicon import TermMatcher
+
+        self.lang = lang
+        self.rules = load_context_rules(lang)
+        self.matcher = TermMatcher(lang, tokenize, exact=True)
+        for rule in self.rules:
+            self.matcher.add(rule.literal, rule)
+
+    def triggers(self, words: list[str]) -> list[tuple[int, int, ContextRule]]:
+        """Non-overlapping triggers, longest first where they overlap."""
+        found = self.matcher.match(words)
+        found.sort(key=lambda x: (x[0], -(x[1] - x[0])))
+        out = []
+        last_end = -1
+        for start, end, rule in found:
+            if start < last_end:
+                continue
+            out.append((start, end, rule))
+            last_end = end
+        return out
+
+    def scopes(self, words: list[str], sent_of: list[int], sent_bounds: dict, triggers: list,
+               covered: list[bool] | None = None) -> list[tuple[int, int, int, int, ContextRule]]:
+        """(scope start, scope end, trigger start, trigger end, rule) of every modifier.
+
+        ``covered[i]`` tells whether token ``i`` is part of a lexicon mention (a bare list
+        item); without it every word counts as bare.
+        """
+        stops: dict[int, str] = {}
+        for s, e, r in triggers:
+            if r.category in ("TERMINATE", "PSEUDO"):
+                stops[s] = "TERMINATE"
+            elif r.category not in stops.get(s, ""):
+                stops[s] = r.category
+        out = []
+        for start, end, rule in triggers:
+            if rule.category not in MODIFIERS:
+                continue
+            s_lo, s_hi = sent_bounds[sent_of[start]]
+            if rule.direction in ("FORWARD", "BIDIRECTIONAL"):
+                hi = s_hi if rule.max_scope is None else min(s_hi, end + rule.max_scope)
+                for t in range(end, hi):
+                    cat = stops.get(t)
+                    if cat is not None and (cat == "TERMINATE" or cat in rule.terminated_by) and t > end:
+                        hi = t
+                        break
+                    if cat == "TERMINATE" and t == end:
+                        hi = t
+                        break
+                if rule.category == "NEGATED_EXISTENCE":
+                    hi = self._list_end(words, end, hi, stops, covered)
+                out.append((end, hi, start, end, rule))
+            if rule.direction in ("BACKWARD", "BIDIRECTIONAL"):
+                lo = s_lo if rule.max_scope is None else max(s_lo, start - rule.max_scope)
+                for t in range(start - 1, lo - 1, -1):
+                    cat = stops.get(t)
+                    if words[t] in _COMMAS or (cat is not None and (cat == "TERMINATE" or cat in rule.terminated_by)):
+                        lo = t + 1
+                        break
+                out.append((lo, start, start, end, rule))
+        return out
+
+    @staticmethod
+    def _list_end(words, begin: int, hi: int, stops: dict, covered) -> int:
+        """End of a forward negation: the first comma that starts a new clause."""
+        commas = [t for t in range(begin, hi) if words[t] in _COMMAS]
+        if not commas:
+            return hi
+        bounds = commas + [hi]
+        for k, comma in enumerate(commas):
+            seg = range(comma + 1, bounds[k + 1])
+            items = [t for t in seg if words[t] not in _COMMAS]
+            alpha = [t for t in items if any(ch.isalpha() for ch in words[t])]
+            listy = bool(items) and len(alpha) <= LIST_WORDS and not any(_DIGIT.search(words[t]) for t in items) \
+                and not any(stops.get(t) in ("HISTORICAL", "AFFIRMED", "TERMINATE") for t in items)
+            if listy and covered is not None:
+                listy = any(covered[t] or words[t].lower() in COORDINATORS for t in items)
+            if not listy:
+                return comma
+        return hi
+
+
+def apply(scopes, words: list[str], tok_start: int, tok_end: int) -> tuple[set[str], list[tuple[str, str]]]:
+    """The modifiers of the token span [tok_start, tok_end) and the triggers that decided."""
+    mods: set[str] = set()
+    why: list[tuple[str, str]] = []
+    for lo, hi, t_start, t_end, rule in scopes:
+        inside = lo <= tok_start < hi
+        # A target that begins inside a forward trigger ("ingen [tegn til infeksjon]").
+        overlap = rule.direction != "BACKWARD" and t_start <= tok_start < t_end < tok_end
+        if inside or overlap:
+            mods.add(rule.category)
+            why.append((" ".join(words[t_start:t_end]), rule.category))
+    return mods, why
+
+
+def annotate(text: str, targets: list[tuple[int, int]], language: str = "nb") -> list[TargetContext]:
+    """ConText for character spans of ``text``: one :class:`TargetContext` per target.
+
+    The same tokenizer, sentence splitter, lexicon (for list items) and rules as the
+    pipeline; ``text`` is used as given (not normalised), so offsets are the caller's.
+    """
+    from . import build, run
+
+    if language not in ("nb", "nn", "da"):
+        raise ValueError(f"[RC001] unsupported language {language!r}; expected nb, nn or da")
+    doc = run(build(language), text)
+    info = doc._.tokens
+    engine = doc._.context_engine
+    triggers = engine.triggers(info.words)
+    covered = _covered(doc, len(info.words))
+    scopes = engine.scopes(info.words, info.sent_of, info.sent_bounds, triggers, covered)
+    out = []
+    for start, end in targets:
+        a = _token_at(info, start)
+        b = max(a + 1, _token_at(info, max(start, end - 1)) + 1)
+        mods, why = apply(scopes, info.words, a, b) if info.words else (set(), [])
+        out.append(TargetContext(start, end, "NEGATED_EXISTENCE" in mods, "HYPOTHETICAL" in mods,
+                                 "FAMILY" in mods, "HISTORICAL" in mods, "RULE_OUT" in mods, tuple(why)))
+    return out
+
+
+def _token_at(info, pos: int) -> int:
+    from bisect import bisect_right
+
+    i = bisect_right(info.starts, pos) - 1
+    return max(0, i)
+
+
+def _covered(doc, n: int) -> list[bool]:
+    covered = [False] * n
+    for m in (doc._.mentions or []):
+        for t in range(m.tok_start, min(m.tok_end, n)):
+            covered[t] = True
+    return covered
 
 
 class ContextComponent:
-    """ConText (Harkema et al. 2009) as in medspaCy, with per-language rule files.
+    """The pipeline component: context of every mention and question cue."""
 
-    A modifier's scope runs from the trigger in its direction to the end of the sentence,
-    a TERMINATE term, another trigger of the same direction, or ``max_scope`` tokens.
-    PSEUDO triggers ("ingen bedring") consume look-alike triggers inside them.
-    """
+    def __init__(self, nlp, name: str, lang: str):
+        self.engine = ContextEngine(lang, lambda s: [t.text for t in nlp.tokenizer(s)])
 
-    def __init__(self, nlp: Language, name: str, lang: str):
-        self.rules = load_context_rules(lang)  # validated here; matched by refcheck_lexicon
-
-    def __call__(self, doc: Doc) -> Doc:
-        mentions = (doc._.mentions or []) + (doc._.cues or [])
-        if not mentions:
-            return doc
+    def __call__(self, doc):
+        doc._.context_engine = self.engine
         info = doc._.tokens
-        found = [(a, b, (t.category, t.direction, t.max_scope)) for a, b, t in (doc._.triggers or [])]
-        if not found:
+        triggers = self.engine.triggers(info.words)
+        doc._.triggers = triggers
+        mentions = (doc._.mentions or []) + (doc._.cues or [])
+        if not mentions or not triggers:
+            doc._.scopes = []
             return doc
-        sent_of = info.sent_of
-        # Longest trigger wins where triggers overlap (PSEUDO "ingen bedring" beats "ingen").
-        found.sort(key=lambda x: (x[0], -(x[1] - x[0])))
-        triggers = []
-        last_end = -1
-        for start, end, payload in found:
-            if start < last_end:
-                continue
-            triggers.append((start, end, payload))
-            last_end = end
-        terminators = {s for s, e, p in triggers if p[1] == "TERMINATE" or p[0] == "PSEUDO"}
-        sent_bounds = info.sent_bounds
-        scopes = []
-        overlaps = []  # a match that begins inside a forward trigger ("ingen [tegn til infeksjon]")
-        for start, end, (category, direction, max_scope) in triggers:
-            if category in ("PSEUDO", "TERMINATE"):
-                continue
-            s_lo, s_hi = sent_bounds[sent_of[start]]
-            if direction in ("FORWARD", "BIDIRECTIONAL"):
-                hi = s_hi if max_scope is None else min(s_hi, end + max_scope)
-                for t in range(end, hi):
-                    if t in terminators:
-                        hi = t
-                        break
-                scopes.append((end, hi, category))
-                overlaps.append((start, end, category))
-            if direction in ("BACKWARD", "BIDIRECTIONAL"):
-                lo = s_lo if max_scope is None else max(s_lo, start - max_scope)
-                for t in range(start - 1, lo - 1, -1):
-                    if t in terminators:
-                        lo = t + 1
-                        break
-                scopes.append((lo, start, category))
+        covered = _covered(doc, len(info.words))
+        scopes = self.engine.scopes(info.words, info.sent_of, info.sent_bounds, triggers, covered)
+        doc._.scopes = scopes
         for m in mentions:
-            for lo, hi, category in scopes:
-                if lo <= m.tok_start < hi:
-                    m.modifiers.add(category)
-            for t_start, t_end, category in overlaps:
-                if t_start <= m.tok_start < t_end < m.tok_end:
-                    m.modifiers.add(category)
+            mods, why = apply(scopes, info.words, m.tok_start, m.tok_end)
+            if mods:
+                m.modifiers |= mods
+                m.context = why
         return doc
 
 

@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..text.fold import NUMBER, fold, stem
-from .context import ContextTrigger, load_context_rules
+from .concepts import ConceptMatcher, load_concepts
 from .mentions import Mention
 from .resources import abbreviations_for, entries
 
@@ -40,10 +40,13 @@ class TermMatcher:
         lang: language whose stemmer and abbreviations make the keys.
         tokenize: a function splitting a term into words the way the pipeline's
             tokenizer splits text (so "L5/S1" or "us." key the same on both sides).
+        exact: key words by their folded form without stemming (ConText triggers:
+            "verken" must not match "verk", nor "utelukket" "utelukke").
     """
 
-    def __init__(self, lang: str, tokenize):
+    def __init__(self, lang: str, tokenize, exact: bool = False):
         self.lang = lang
+        self.exact = exact
         self._tokenize = tokenize
         self._abbr = abbreviations_for(lang)
         self._root: dict = {}
@@ -59,7 +62,7 @@ class TermMatcher:
             expanded = self._abbr.get(folded)
             if expanded:
                 folded = fold(expanded)
-            key = stem(folded, self.lang)
+            key = folded if self.exact else stem(folded, self.lang)
             hit = (key, folded, bool(NUMBER.match(text)))
             self._cache[text] = hit
         return hit
@@ -206,15 +209,13 @@ class LexiconComponent:
             for term in entry.terms:
                 self.matcher.add(term, entry)
         self.size = len(found)
-        # ConText triggers are matched in the same pass (one walk over the tokens);
-        # refcheck_context applies their scopes.
-        for rule in load_context_rules(lang):
-            self.matcher.add(rule["literal"], ContextTrigger(rule["category"], rule["direction"], rule.get("max_scope")))
+        concepts, groups = load_concepts(lang)
+        self.key = lambda word: self.matcher.features(word)[0]
+        self.concepts = ConceptMatcher(list(concepts), groups, self.key)
 
     def __call__(self, doc: Doc) -> Doc:
         info = doc._.tokens
         starts, ends, sent_of, section_of = info.starts, info.ends, info.sent_of, info.section_of
-        triggers = []
         mentions: list[Mention] = []
         cues: list[Mention] = []
         covered: dict[str, int] = {}
@@ -235,9 +236,6 @@ class LexiconComponent:
                 (cues if category == "question_cue" else mentions).append(m)
 
         for start, end, entry in self.matcher.match(info.words):
-            if type(entry) is ContextTrigger:
-                triggers.append((start, end, entry))
-                continue
             if start != group_start:
                 if group:
                     flush()
@@ -250,10 +248,25 @@ class LexiconComponent:
                 best[0], best[1] = end, entry
         if group:
             flush()
+        mentions += self._concept_mentions(info, mentions)
         doc._.mentions = mentions
         doc._.cues = cues
-        doc._.triggers = triggers
         return doc
+
+    def _concept_mentions(self, info, mentions: list[Mention]) -> list[Mention]:
+        """Composed concepts (concepts.py) that no lexicon mention of the same code already covers."""
+        out: list[Mention] = []
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for m in mentions:
+            spans.setdefault(m.code, []).append((m.tok_start, m.tok_end))
+        for a, b, c in self.concepts.match(info.words, info.sent_of):
+            taken = spans.setdefault(c.code, [])
+            if any(s < b and a < e for s, e in taken):
+                continue
+            taken.append((a, b))
+            out.append(Mention(c.category, c.code, c.id, info.starts[a], info.ends[b - 1], a, b,
+                               info.sent_of[a], info.section_of[a]))
+        return out
 
 
 @Language.factory("refcheck_lexicon", default_config={"lang": "nb"})

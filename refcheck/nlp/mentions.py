@@ -22,6 +22,8 @@ class Mention:
     sent: int
     section: str | None = None
     modifiers: set[str] = field(default_factory=set)
+    #: the ConText triggers that decided, as (trigger text, category)
+    context: list = field(default_factory=list)
 
     @property
     def negated(self) -> bool:
