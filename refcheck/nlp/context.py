@@ -11,7 +11,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..errors import DataError
+from ..errors import data_error
 from .resources import read_json
 
 CONTEXT_CATEGORIES = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "HISTORICAL", "RULE_OUT", "PSEUDO", "TERMINATE")
@@ -33,11 +33,10 @@ def load_context_rules(lang: str) -> tuple[dict, ...]:
     for rule in rules:
         unknown = set(rule) - CONTEXT_KEYS
         if unknown:
-            raise DataError(f"[RC509] context rule {rule.get('literal')!r}: unknown keys {sorted(unknown)}; "
-                            f"allowed: {sorted(CONTEXT_KEYS)}")
+            raise data_error("RC509", literal=rule.get("literal"), unknown=sorted(unknown), allowed=sorted(CONTEXT_KEYS))
         if rule.get("category") not in CONTEXT_CATEGORIES or rule.get("direction") not in CONTEXT_DIRECTIONS:
-            raise DataError(f"[RC510] context rule {rule.get('literal')!r}: category must be one of "
-                            f"{CONTEXT_CATEGORIES} and direction one of {CONTEXT_DIRECTIONS}")
+            raise data_error("RC510", literal=rule.get("literal"), categories=CONTEXT_CATEGORIES,
+                             directions=CONTEXT_DIRECTIONS)
     return tuple(rules)
 
 
