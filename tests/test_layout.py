@@ -156,3 +156,10 @@ def test_version_does_not_import_spacy():
             "assert 'spacy' not in sys.modules, 'refcheck --version imported spaCy'\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_architecture_doc_names_every_module():
+    doc = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = [m for m, p in MODULES.items()
+               if p.stat().st_size and not m.startswith("refcheck.service") and p.name not in doc]
+    assert not missing, f"docs/architecture.md does not list: {missing}"
