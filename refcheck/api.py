@@ -13,9 +13,9 @@ from functools import cached_property
 from spacy.tokens import Doc
 
 from .contract import LANGUAGES, Report
-from .errors import EMPTY_TEXT, MAX_CHARS, TOO_LONG, UNSUPPORTED_LANGUAGE, RecordError
+from .errors import RecordError, record_error
 from .facts import Facts, extract
-from .inputs.records import InputRecord, clean_meta
+from .inputs.records import InputRecord, clean_meta, size_error
 from .nlp import build, run
 from .rules.judge import assemble
 from .text import langid
@@ -87,15 +87,14 @@ def check(text: str | None, id: str = "referral", guideline: str | None = None, 
     meta = clean_meta({**meta, **({"guideline": guideline} if guideline else {})})
     forced_guideline = meta.get("guideline") or "no"
     if text is None or not text.strip():
-        return error_report(id, RecordError(EMPTY_TEXT, "[RC110] the referral has no text"), guideline=forced_guideline)
-    if len(text) > MAX_CHARS:
-        return error_report(id, RecordError(TOO_LONG, f"[RC111] the text has {len(text)} characters; the limit is {MAX_CHARS}"),
-                            guideline=forced_guideline)
+        return error_report(id, record_error("RC110"), guideline=forced_guideline)
+    too_long = size_error(text)
+    if too_long is not None:
+        return error_report(id, too_long, guideline=forced_guideline)
     try:
         analysis = analyse(text, meta.get("language"), meta, reject_english=True)
     except NotNordic:
-        return error_report(id, RecordError(UNSUPPORTED_LANGUAGE, "[RC112] the referral is not in Norwegian or Danish"),
-                            guideline=forced_guideline)
+        return error_report(id, record_error("RC112"), guideline=forced_guideline)
     return assemble(id, analysis.norm, analysis.facts, meta)
 
 
@@ -111,7 +110,7 @@ def highlights(text: str, language: str | None = None) -> list[dict]:
 
     Offsets are into ``text`` as given. Used by the worklist page; not part of the report.
     """
-    if not text or not text.strip() or len(text) > MAX_CHARS:
+    if not text or not text.strip() or size_error(text) is not None:
         return []
     analysis = analyse(text, language)
     norm = analysis.norm

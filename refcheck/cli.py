@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from . import __version__
-from .errors import DataError, InputError
+from .errors import DataError, InputError, message
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Check imaging referrals against the Norwegian and Danish guidelines (refcheck.report/1).")
@@ -137,7 +137,7 @@ def train(
     try:
         meta = train_sentence_roles(out, subset)
     except (DataError, FileNotFoundError) as exc:
-        _fail(f"[RC810] cannot train: {exc}")
+        _fail(message("RC810", problem=exc))
     typer.echo(f"sentence_roles: {meta['sentences']} sentences; thresholds "
                + ", ".join(f"{r} {t:.2f}" for r, t in meta["thresholds"].items()))
     for role, m in meta["evaluation_metrics"].items():
@@ -216,7 +216,7 @@ def explain_rule(code: str = typer.Argument(..., help="A rule code, e.g. NO-LBP-
 
     rule = load_catalogue().get(code)
     if rule is None:
-        _fail(f"[RC020] no rule {code!r}; see `refcheck rules` for the catalogue")
+        _fail(message("RC020", code=code))
     rec = rule.recommended(None)
     typer.echo(f"{rule.code} ({rule.name})\n")
     typer.echo(f"Kind: {rule.kind}; severity: {rule.severity}"
@@ -226,6 +226,20 @@ def explain_rule(code: str = typer.Argument(..., help="A rule code, e.g. NO-LBP-
     typer.echo(f"\n## Example referral\n{rule.doc['example']}\n\n## Message\n  nb: {rule.message['nb']}\n"
                f"  da: {rule.message['da']}\n  en: {rule.message['en']}")
     typer.echo(f"\n## Guideline text\n\"{rule.doc['guideline']}\"\n\n## Reference\n{rule.citation}")
+
+
+@app.command("errors")
+def list_errors(format: Format = typer.Option(Format.text, "--format", "-f")) -> None:
+    """List every error refcheck reports: code, kind (the contract's error code, input, data
+    or usage) and message template."""
+    from .errors import table
+
+    rows = table()
+    if format is not Format.text:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2 if format is Format.json else None))
+        return
+    for row in rows:
+        typer.echo(f"{row['code']}  {row['kind']:20s} {row['message']}")
 
 
 @app.command()
@@ -239,11 +253,11 @@ def evaluate(
 
     missing = [str(p) for p in gold if not p.exists()]
     if missing:
-        _fail(f"[RC304] no such file: {', '.join(missing)}")
+        _fail(message("RC304", path=", ".join(missing)))
     try:
         ev = run(load_gold(gold))
     except (json.JSONDecodeError, KeyError) as exc:
-        _fail(f"[RC021] the gold file is not in the examples format ({exc})")
+        _fail(message("RC021", problem=exc))
     typer.echo(format_evaluation(ev, show_errors))
     if json_out:
         json_out.write_text(json.dumps(ev.to_dict(), indent=2))

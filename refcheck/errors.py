@@ -1,10 +1,16 @@
-"""Error codes of the contract and refcheck's own exceptions.
+"""Every error refcheck reports, in one table (spaCy-style), and refcheck's exceptions.
 
 Record-level problems (one referral cannot be read) become an error record in that
-referral's report and never stop a batch. Run-level problems (the input cannot be opened
-at all) raise :class:`InputError`, which the CLI turns into a message and exit code 2.
-Messages carry a code in brackets ("[RC101]") so that a user can search for them, and
-never contain referral text.
+referral's report and never stop a batch; their kind is the contract's error code
+(``bad_record`` …). Run-level problems raise :class:`InputError` (the input as a whole
+cannot be read: the CLI exits with code 2) or :class:`DataError` (a lexicon, rule or
+model file shipped with refcheck is broken); usage errors are printed by the CLI.
+Messages carry their code in brackets ("[RC101] …") so that a user can search for them,
+and never contain referral text. ``refcheck errors`` prints this table.
+
+Only this module writes a bracketed code: everything else calls :func:`message`,
+:func:`record_error`, :func:`input_error` or :func:`data_error` with the code and the
+template's values.
 """
 from __future__ import annotations
 
@@ -16,11 +22,103 @@ DECODE_ERROR = "decode_error"
 TOO_LONG = "too_long"
 BAD_RECORD = "bad_record"
 UNSUPPORTED_LANGUAGE = "unsupported_language"
-
-ERROR_CODES = (EMPTY_TEXT, DECODE_ERROR, TOO_LONG, BAD_RECORD, UNSUPPORTED_LANGUAGE)
+# Kinds of the errors that are not record-level.
+INPUT = "input"
+DATA = "data"
+USAGE = "usage"
+RECORD_KINDS = (EMPTY_TEXT, DECODE_ERROR, TOO_LONG, BAD_RECORD, UNSUPPORTED_LANGUAGE)
 
 #: Longest referral text accepted, in characters. Real referrals are a few thousand.
 MAX_CHARS = 100_000
+
+_TRAIN = "run `refcheck train`"
+
+#: code → (kind: a contract error code or input/data/usage, message template).
+ERRORS: dict[str, tuple[str, str]] = {
+    # usage
+    "RC001": (USAGE, "unsupported language {lang!r}; expected nb, nn or da"),
+    "RC020": (USAGE, "no rule {code!r}; see `refcheck rules` for the catalogue"),
+    "RC021": (USAGE, "the gold file is not in the examples format ({problem})"),
+    # decoding and checking one referral
+    "RC101": (DECODE_ERROR, "the file is binary, not text"),
+    "RC102": (DECODE_ERROR, "the bytes are not text in any supported encoding"),
+    "RC103": (DECODE_ERROR, "line {n} is not UTF-8"),
+    "RC110": (EMPTY_TEXT, "the referral has no text"),
+    "RC112": (UNSUPPORTED_LANGUAGE, "the referral is not in Norwegian or Danish"),
+    # records
+    "RC201": (BAD_RECORD, "a record must be a JSON object"),
+    "RC202": (BAD_RECORD, "the record has no 'text' field"),
+    "RC203": (BAD_RECORD, "'text' must be a string"),
+    "RC204": (TOO_LONG, "the text has {chars} characters; the limit is {limit}"),
+    "RC205": (BAD_RECORD, "line {n} is not valid JSON ({problem})"),
+    "RC206": (BAD_RECORD, "CSV row {n} has the wrong number of columns"),
+    "RC207": (BAD_RECORD, "{name} is not valid JSON ({problem})"),
+    # the input as a whole
+    "RC301": (INPUT, "cannot read CSV {name}: {problem}"),
+    "RC302": (INPUT, "CSV {name} has no 'text' column (columns: id, text, and optionally {fields})"),
+    "RC303": (INPUT, "unsupported input type '{suffix}'; expected one of {suffixes}, a directory, or '-' for stdin"),
+    "RC304": (INPUT, "no such file or directory: {path}"),
+    "RC305": (INPUT, "directory {path} has no referral files ({suffixes})"),
+    # FHIR
+    "RC401": (BAD_RECORD, "FHIR resource type '{type}' is not a ServiceRequest"),
+    "RC402": (BAD_RECORD, "Bundle entry {i} has no resource"),
+    "RC403": (BAD_RECORD, "the Bundle holds no ServiceRequest"),
+    "RC404": (BAD_RECORD, "{problem}"),
+    "RC405": (BAD_RECORD, "ServiceRequest lacks required element(s): {missing}"),
+    # lexicons and per-language rule files
+    "RC501": (DATA, "{path}:{n}: not valid JSON ({problem})"),
+    "RC502": (DATA, "no lexicon directory for language '{lang}' under {root}"),
+    "RC503": (DATA, "{path}: entry {id!r} has unknown keys {unknown}; allowed: {allowed}"),
+    "RC504": (DATA, "{path}: entry {id!r} has code {code!r}; allowed: {allowed}"),
+    "RC505": (DATA, "{path}: missing or duplicate id {id!r}"),
+    "RC506": (DATA, "{path}: entry {id!r} needs a list of string terms"),
+    "RC507": (DATA, "{path}: expected a JSON object with a '{key}' list ({problem})"),
+    "RC508": (DATA, "section rule {rule!r}: category must be one of {categories}"),
+    "RC509": (DATA, "context rule {literal!r}: unknown keys {unknown}; allowed: {allowed}"),
+    "RC510": (DATA, "context rule {literal!r}: category must be one of {categories} and direction one of {directions}"),
+    "RC511": (DATA, "concept {id!r}: unknown group {group!r}"),
+    "RC512": (DATA, "{path}: {problem}"),
+    "RC513": (DATA, "context rules {first} ({first_kind}) and {second} ({second_kind}) match the same words {literal!r}"),
+    "RC514": (DATA, "{path}: {problem}"),
+    "RC515": (DATA, "context rule {id}: terminated_by has unknown categories {unknown}"),
+    "RC516": (DATA, "concept {id!r}: category {category!r} with code {code!r} is not allowed; allowed: {allowed}"),
+    # the rule catalogue
+    "RC600": (DATA, "cannot read the rule catalogue {path}: {problem}"),
+    "RC601": (DATA, "{where}: unknown keys {unknown}; allowed: {allowed}"),
+    "RC602": (DATA, "{where}: missing '{key}'"),
+    "RC603": (DATA, "{where}: kind must be 'verdict' or 'finding'"),
+    "RC604": (DATA, "{where}: severity must be one of {severities}"),
+    "RC605": (DATA, "{where}: a verdict rule needs appropriateness in {values}"),
+    "RC606": (DATA, "{where}: message needs nb, nn, da and en"),
+    "RC607": (DATA, "{where}: doc needs {headings}"),
+    "RC608": (DATA, "duplicate rule codes: {codes}"),
+    "RC609": (DATA, "{where}: condition on unknown fact '{fact}'; facts: {facts}"),
+    "RC610": (DATA, "{where}: unknown operator '{op}'; operators: {operators}"),
+    "RC611": (DATA, "{where}: evidence names {unknown}; allowed: {allowed}"),
+    "RC612": (DATA, "{where}: {problem}"),
+    # the audit
+    "RC701": (INPUT, "--resume: the existing referrals.csv was written with other options "
+                     "(--include-text differs); start again without --resume"),
+    "RC702": (INPUT, "{source} holds no referrals"),
+    # learned models
+    "RC801": (DATA, "{path} is missing from the sentence-role model; " + _TRAIN
+                    + " (or set REFCHECK_LEARNED=off to run on rules alone)"),
+    "RC802": (DATA, "{path} is not valid JSON; " + _TRAIN),
+    "RC803": (DATA, "{path} is corrupted (its checksum does not match meta.json); " + _TRAIN + " to rebuild it"),
+    "RC804": (DATA, "the sentence-role model has format {found!r}, this refcheck reads {expected!r}; "
+                    + _TRAIN + " to rebuild it"),
+    "RC805": (DATA, "cannot load the sentence-role model from {folder} ({problem}); " + _TRAIN),
+    "RC810": (USAGE, "cannot train: {problem}"),
+}
+
+
+def message(code: str, /, **values) -> str:
+    """The message of ``code`` with its template filled: ``"[RC204] the text has …"``."""
+    return f"[{code}] " + ERRORS[code][1].format(**values)
+
+
+def kind(code: str) -> str:
+    return ERRORS[code][0]
 
 
 @dataclass(frozen=True)
@@ -44,3 +142,25 @@ class InputError(RefcheckError):
 
 class DataError(RefcheckError):
     """A lexicon, rule or model file shipped with refcheck is missing or malformed."""
+
+
+def record_error(code: str, /, **values) -> RecordError:
+    """The error record of a record-level ``code`` (its kind is the contract's error code)."""
+    kind_ = ERRORS[code][0]
+    assert kind_ in RECORD_KINDS, f"{code} is not a record-level error"
+    return RecordError(kind_, message(code, **values))
+
+
+def input_error(code: str, /, **values) -> InputError:
+    assert ERRORS[code][0] == INPUT, f"{code} is not an input error"
+    return InputError(message(code, **values))
+
+
+def data_error(code: str, /, **values) -> DataError:
+    assert ERRORS[code][0] == DATA, f"{code} is not a data error"
+    return DataError(message(code, **values))
+
+
+def table() -> list[dict]:
+    """The table as rows (code, kind, message template), in code order."""
+    return [{"code": code, "kind": k, "message": template} for code, (k, template) in sorted(ERRORS.items())]

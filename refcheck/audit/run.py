@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import input_error
 from ..inputs import InputRecord, iter_records
 from .tables import FINDING_COLUMNS, REFERRAL_COLUMNS
 
@@ -205,8 +205,7 @@ def _resume_point(ref_csv: Path, find_csv: Path, columns: list[str], resume: boo
     with ref_csv.open(encoding="utf-8", newline="") as fh:
         header = next(csv.reader(fh), [])
     if header != columns:
-        raise InputError("[RC701] --resume: the existing referrals.csv was written with other options "
-                         "(--include-text differs); start again without --resume")
+        raise input_error("RC701")
     done = _complete_rows(ref_csv)
     _drop_findings_after(find_csv, done)
     return done
@@ -227,7 +226,7 @@ def run_audit(source: str, out: Path, *, lang: str = "en", by_referrer: bool = F
     records = iter_records(source)  # raises InputError before anything is written
     first = next(records, None)
     if first is None:
-        raise InputError(f"[RC702] {source} holds no referrals")
+        raise input_error("RC702", source=source)
     items: Iterator[tuple[int, InputRecord]] = enumerate(_chain(first, records))
     items = islice(items, done, None)
 

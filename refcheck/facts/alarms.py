@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..errors import DataError
+from ..errors import data_error
 from ..paths import lexicon_dir
 
 NOT_PRESENT = {"NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "RULE_OUT"}
@@ -50,10 +50,10 @@ def _data(lang: str):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
-            raise DataError(f"[RC514] {path}: not valid JSON ({exc.msg})") from exc
+            raise data_error("RC514", path=path, problem=f"not valid JSON ({exc.msg})") from exc
         for row in data.get("alarms", []):
             if set(row) - {"id", "code", "terms", "note"} or not isinstance(row.get("terms"), list):
-                raise DataError(f"[RC514] {path}: alarm entry {row.get('id')!r} needs id, code and a list of terms")
+                raise data_error("RC514", path=path, problem=f"alarm entry {row.get('id')!r} needs id, code and a list of terms")
             groups.setdefault(row["code"], []).extend(row["terms"])
         benign += data.get("benign", [])
     return groups, benign

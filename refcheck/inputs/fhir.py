@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from ..errors import BAD_RECORD, RecordError
+from ..errors import RecordError, record_error
 
 #: What a converter returns for one referral: (id, text or None, meta, error or None).
 #: :func:`refcheck.inputs.records.from_fields` makes the record (and checks its size).
-Fields = tuple[str, "str | None", dict, "RecordError | None"]
+Fields = tuple[str, str | None, dict, RecordError | None]
 
 
-def _bad(rid: str, message: str) -> Fields:
-    return rid, None, {}, RecordError(BAD_RECORD, message)
+def _bad(rid: str, code: str, **values) -> Fields:
+    return rid, None, {}, record_error(code, **values)
 
 
 def is_fhir(doc: object) -> bool:
@@ -85,14 +85,14 @@ def _patient(sr, bundled: dict[str, object]):
 def resource_fields(resource: dict, rid: str, bundled: dict[str, object] | None = None) -> Fields:
     """Turn one ServiceRequest (as JSON) into record fields; anything else is a ``bad_record``."""
     if resource.get("resourceType") != "ServiceRequest":
-        return _bad(rid, f"[RC401] FHIR resource type '{resource.get('resourceType')}' is not a ServiceRequest")
+        return _bad(rid, "RC401", type=resource.get("resourceType"))
     rid = str(resource.get("id") or rid)
     sr, problem = _validate(resource)
     if sr is None:
-        return _bad(rid, f"[RC404] {problem}")
+        return _bad(rid, "RC404", problem=problem)
     missing = [name for name in ("status", "intent") if getattr(sr, name) is None]
     if missing:  # 1..1 in FHIR R4; the model library does not enforce cardinality
-        return _bad(rid, f"[RC405] ServiceRequest lacks required element(s): {', '.join(missing)}")
+        return _bad(rid, "RC405", missing=", ".join(missing))
     parts: list[str] = []
     parts += _concept_texts([sr.code] if sr.code is not None else [])
     parts += _concept_texts(sr.bodySite)
@@ -136,6 +136,6 @@ def json_fields(doc: dict, fallback_id: str) -> Iterator[Fields]:
             yield resource_fields(res, f"{fallback_id}:{i}", bundled)
         elif not isinstance(res, dict):
             n += 1
-            yield _bad(f"{fallback_id}:{i}", f"[RC402] Bundle entry {i} has no resource")
+            yield _bad(f"{fallback_id}:{i}", "RC402", i=i)
     if n == 0:
-        yield _bad(fallback_id, "[RC403] the Bundle holds no ServiceRequest")
+        yield _bad(fallback_id, "RC403")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from ..errors import BAD_RECORD, DECODE_ERROR, InputError, RecordError
+from ..errors import RecordError, input_error, record_error
 from . import fhir
 from .records import META_FIELDS, InputRecord, check_size, fhir_records, record_from_mapping
 
@@ -30,14 +30,14 @@ def decode_bytes(data: bytes) -> tuple[str | None, RecordError | None]:
     chooses among the encodings such a file can have. Binary data is a decode error.
     """
     if b"\x00" in data[:4096]:
-        return None, RecordError(DECODE_ERROR, "[RC101] the file is binary, not text")
+        return None, record_error("RC101")
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
         pass
     best = from_bytes(data, cp_isolation=["cp1252", "latin_1", "iso8859_15", "cp865", "mac_roman"]).best()
     if best is None:
-        return None, RecordError(DECODE_ERROR, "[RC102] the bytes are not text in any supported encoding")
+        return None, record_error("RC102")
     return str(best), None
 
 
@@ -59,12 +59,12 @@ def iter_jsonl(lines: Iterator[bytes], source: str) -> Iterator[InputRecord]:
         try:
             line = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
         except UnicodeDecodeError:
-            yield InputRecord(fallback, None, error=RecordError(DECODE_ERROR, f"[RC103] line {n} is not UTF-8"))
+            yield InputRecord(fallback, None, error=record_error("RC103", n=n))
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield InputRecord(fallback, None, error=RecordError(BAD_RECORD, f"[RC205] line {n} is not valid JSON ({exc.msg})"))
+            yield InputRecord(fallback, None, error=record_error("RC205", n=n, problem=exc.msg))
             continue
         yield record_from_mapping(row, fallback)
 
@@ -74,21 +74,20 @@ def iter_csv(path: Path) -> Iterator[InputRecord]:
     data = path.read_bytes()
     text, err = decode_bytes(data)
     if err:
-        raise InputError(f"[RC301] cannot read CSV {path.name}: {err.message}")
+        raise input_error("RC301", name=path.name, problem=err.message)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
     if not reader.fieldnames or "text" not in [f.strip().lower() for f in reader.fieldnames]:
-        raise InputError(f"[RC302] CSV {path.name} has no 'text' column (columns: id, text, and optionally "
-                         + ", ".join(META_FIELDS) + ")")
+        raise input_error("RC302", name=path.name, fields=", ".join(META_FIELDS))
     for n, row in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): v for k, v in row.items()}
         if None in row.values() or "" in row and row[""]:
             # Unequal column count: DictReader fills missing values with None / extra in ''.
             yield InputRecord(str(row.get("id") or f"{path.name}:{n}"), None,
-                              error=RecordError(BAD_RECORD, f"[RC206] CSV row {n} has the wrong number of columns"))
+                              error=record_error("RC206", n=n))
             continue
         yield record_from_mapping(row, f"{path.name}:{n}")
 
@@ -98,7 +97,7 @@ def iter_json_file(path: Path) -> Iterator[InputRecord]:
     try:
         doc = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        yield InputRecord(path.stem, None, error=RecordError(BAD_RECORD, f"[RC207] {path.name} is not valid JSON ({exc})"))
+        yield InputRecord(path.stem, None, error=record_error("RC207", name=path.name, problem=exc))
         return
     if isinstance(doc, list):
         for i, row in enumerate(doc, start=1):
@@ -121,8 +120,7 @@ def iter_path(path: Path) -> Iterator[InputRecord]:
     elif suffix == ".json":
         yield from iter_json_file(path)
     else:
-        raise InputError(f"[RC303] unsupported input type '{suffix or path.name}'; expected one of "
-                         + ", ".join(SUPPORTED_SUFFIXES) + ", a directory, or '-' for stdin")
+        raise input_error("RC303", suffix=suffix or path.name, suffixes=", ".join(SUPPORTED_SUFFIXES))
 
 
 def iter_records(source: str | Path) -> Iterator[InputRecord]:
@@ -138,11 +136,11 @@ def iter_records(source: str | Path) -> Iterator[InputRecord]:
         return
     path = Path(source)
     if not path.exists():
-        raise InputError(f"[RC304] no such file or directory: {path}")
+        raise input_error("RC304", path=path)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
         if not files:
-            raise InputError(f"[RC305] directory {path} has no referral files (" + ", ".join(SUPPORTED_SUFFIXES) + ")")
+            raise input_error("RC305", path=path, suffixes=", ".join(SUPPORTED_SUFFIXES))
         for p in files:
             yield from iter_path(p)
         return

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..contract import LANGUAGES, MODALITIES, REGIONS
-from ..errors import BAD_RECORD, MAX_CHARS, TOO_LONG, RecordError
+from ..errors import MAX_CHARS, RecordError, record_error
 from . import fhir
 
 META_FIELDS = ("age", "sex", "language", "modality", "region", "referrer", "date")
@@ -31,7 +31,7 @@ class InputRecord:
 def size_error(text: str | None) -> RecordError | None:
     """The one text-length check: a text over ``MAX_CHARS`` characters is ``too_long``."""
     if text is not None and len(text) > MAX_CHARS:
-        return RecordError(TOO_LONG, f"[RC204] the text has {len(text)} characters; the limit is {MAX_CHARS}")
+        return record_error("RC204", chars=len(text), limit=MAX_CHARS)
     return None
 
 
@@ -90,7 +90,7 @@ def from_fields(fields: fhir.Fields) -> InputRecord:
 def record_from_mapping(row: object, fallback_id: str) -> InputRecord:
     """One JSON object (a record, a gold-format case or a FHIR resource) → a record."""
     if not isinstance(row, dict):
-        return InputRecord(fallback_id, None, error=RecordError(BAD_RECORD, "[RC201] a record must be a JSON object"))
+        return InputRecord(fallback_id, None, error=record_error("RC201"))
     rid = row.get("id")
     rid = str(rid) if rid not in (None, "") else fallback_id
     if fhir.is_fhir(row):
@@ -99,9 +99,9 @@ def record_from_mapping(row: object, fallback_id: str) -> InputRecord:
         row = {**row["meta"], **{k: v for k, v in row.items() if k != "meta"}}
     text = row.get("text")
     if text is None:
-        return InputRecord(rid, None, pick_meta(row), RecordError(BAD_RECORD, "[RC202] the record has no 'text' field"))
+        return InputRecord(rid, None, pick_meta(row), record_error("RC202"))
     if not isinstance(text, str):
-        return InputRecord(rid, None, pick_meta(row), RecordError(BAD_RECORD, "[RC203] 'text' must be a string"))
+        return InputRecord(rid, None, pick_meta(row), record_error("RC203"))
     return check_size(InputRecord(rid, text, pick_meta(row)))
 
 

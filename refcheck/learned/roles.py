@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from ..errors import DataError
+from ..errors import data_error
 from ..text.fold import fold
 from ..paths import model_dir
 
@@ -236,22 +236,19 @@ def load(folder: Path | None = None) -> RoleModel:
     folder = folder or model_dir() / NAME
     meta_file = folder / "meta.json"
     if not meta_file.exists():
-        raise DataError(f"[RC801] the sentence-role model is missing from {folder}; run `refcheck train` "
-                        "(or set REFCHECK_LEARNED=off to run on rules alone)")
+        raise data_error("RC801", path=meta_file)
     try:
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise DataError(f"[RC802] {meta_file} is not valid JSON; run `refcheck train`") from exc
+        raise data_error("RC802", path=meta_file) from exc
     if meta.get("format") != FORMAT:
-        raise DataError(f"[RC804] the sentence-role model has format {meta.get('format')!r}, this refcheck "
-                        f"reads {FORMAT!r}; run `refcheck train` to rebuild it")
+        raise data_error("RC804", found=meta.get("format"), expected=FORMAT)
     for name, digest in meta.get("files", {}).items():
         path = folder / name
         if not path.exists():
-            raise DataError(f"[RC801] {path} is missing; run `refcheck train`")
+            raise data_error("RC801", path=path)
         if _sha256(path) != digest:
-            raise DataError(f"[RC803] {path} is corrupted (its checksum does not match meta.json); "
-                            "run `refcheck train` to rebuild it")
+            raise data_error("RC803", path=path)
     try:
         arrays = np.load(folder / "arrays.npz")
         blocks = json.loads((folder / "vocabulary.json").read_text(encoding="utf-8"))
@@ -259,8 +256,7 @@ def load(folder: Path | None = None) -> RoleModel:
             b["idf"] = arrays[f"idf_{b['name']}"]
         estimator = LinearRoleModel(blocks, arrays["coef"], arrays["intercept"])
     except (OSError, KeyError, ValueError, json.JSONDecodeError) as exc:
-        raise DataError(f"[RC805] cannot load the sentence-role model from {folder} ({type(exc).__name__}); "
-                        "run `refcheck train`") from exc
+        raise data_error("RC805", folder=folder, problem=type(exc).__name__) from exc
     return RoleModel(estimator, {r: float(meta["thresholds"][r]) for r in ROLES}, meta)
 
 

@@ -18,6 +18,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..errors import message
 from . import context, extensions, lexicon, sections, sentences, tokenizer  # noqa: F401 - register the factories
 
 extensions.register()
@@ -38,7 +39,7 @@ def run(nlp: Language, text: str) -> Doc:
 def build(lang: str) -> Language:
     """The pipeline for ``lang`` (nb, nn or da), built once per process."""
     if lang not in SPACY_LANG:
-        raise ValueError(f"[RC001] unsupported language {lang!r}; expected nb, nn or da")
+        raise ValueError(message("RC001", lang=lang))
     nlp = spacy.blank(SPACY_LANG[lang],
                       config={"nlp": {"tokenizer": {"@tokenizers": "refcheck.tokenizer.v1", "lang": lang}}})
     nlp.add_pipe("refcheck_sentences")

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..errors import DataError
+from ..errors import data_error
 from ..paths import lexicon_dir
 
 CONCEPT_KEYS = {"id", "category", "code", "anchor", "require", "exclude", "window", "source", "note"}
@@ -96,7 +96,7 @@ class ConceptMatcher:
         for c in concepts:
             for g in (c.anchor, *c.require, *c.exclude):
                 if g not in self.groups:
-                    raise DataError(f"[RC511] concept {c.id!r}: unknown group {g!r}")
+                    raise data_error("RC511", id=c.id, group=g)
         self._by_key: dict[str, list[int]] = {}
         prefixes, infixes, suffixes = [], [], []
         for (kind, value), i in atoms.items():
@@ -201,17 +201,17 @@ def load_concepts(lang: str) -> tuple[tuple[Concept, ...], dict[str, list[str]]]
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
-            raise DataError(f"[RC512] {path}: not valid JSON ({exc.msg})") from exc
+            raise data_error("RC512", path=path, problem=f"not valid JSON ({exc.msg})") from exc
         for name, members in data.get("groups", {}).items():
             if not isinstance(members, list) or not all(isinstance(m, str) and m.strip() for m in members):
-                raise DataError(f"[RC512] {path}: group {name!r} must be a list of non-empty strings")
+                raise data_error("RC512", path=path, problem=f"group {name!r} must be a list of non-empty strings")
             groups[name] = groups.get(name, []) + members
         for row in data.get("concepts", []):
             unknown = set(row) - CONCEPT_KEYS
             if unknown:
-                raise DataError(f"[RC512] {path}: concept {row.get('id')!r} has unknown keys {sorted(unknown)}")
+                raise data_error("RC512", path=path, problem=f"concept {row.get('id')!r} has unknown keys {sorted(unknown)}")
             if not row.get("id") or row["id"] in seen:
-                raise DataError(f"[RC512] {path}: missing or duplicate concept id {row.get('id')!r}")
+                raise data_error("RC512", path=path, problem=f"missing or duplicate concept id {row.get('id')!r}")
             seen.add(row["id"])
             concepts.append(Concept(row["id"], row["category"], row["code"], row["anchor"],
                                     tuple(row.get("require", ())), tuple(row.get("exclude", ())),

@@ -32,7 +32,7 @@ from functools import lru_cache
 
 from spacy.language import Language
 
-from ..errors import DataError
+from ..errors import data_error, message
 from ..paths import lexicon_dir
 
 CATEGORIES = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "HISTORICAL", "RULE_OUT", "PSEUDO", "TERMINATE",
@@ -110,27 +110,26 @@ def load_context_rules(lang: str) -> tuple[ContextRule, ...]:
         try:
             rows = json.loads(path.read_text(encoding="utf-8"))["context_rules"]
         except (json.JSONDecodeError, KeyError) as exc:
-            raise DataError(f"[RC507] {path}: expected a JSON object with a 'context_rules' list ({exc})") from exc
+            raise data_error("RC507", path=path, key="context_rules", problem=exc) from exc
         for n, row in enumerate(rows, start=1):
             rid = _rule_id(layer, row, n)
             unknown = set(row) - RULE_KEYS
             if unknown:
-                raise DataError(f"[RC509] context rule {rid}: unknown keys {sorted(unknown)}; allowed: {sorted(RULE_KEYS)}")
+                raise data_error("RC509", literal=rid, unknown=sorted(unknown), allowed=sorted(RULE_KEYS))
             if row.get("category") not in CATEGORIES or row.get("direction") not in DIRECTIONS:
-                raise DataError(f"[RC510] context rule {rid}: category must be one of {CATEGORIES} and direction "
-                                f"one of {DIRECTIONS}")
+                raise data_error("RC510", literal=rid, categories=CATEGORIES, directions=DIRECTIONS)
             term_by = tuple(row.get("terminated_by") or TERMINATED_BY.get(row["category"], ()))
             bad = set(term_by) - set(CATEGORIES)
             if bad:
-                raise DataError(f"[RC510] context rule {rid}: terminated_by has unknown categories {sorted(bad)}")
+                raise data_error("RC515", id=rid, unknown=sorted(bad))
             rule = ContextRule(rid, row["literal"], row["category"], row["direction"], row.get("max_scope"), term_by)
             key = literal_key(row["literal"])
             prior = by_key.get(key)
             if prior is not None:
                 if (prior.category, prior.direction) != (rule.category, rule.direction):
-                    raise DataError(f"[RC513] context rules {prior.id} ({prior.category} {prior.direction}) and "
-                                    f"{rid} ({rule.category} {rule.direction}) match the same words "
-                                    f"{row['literal']!r}")
+                    raise data_error("RC513", first=prior.id, first_kind=f"{prior.category} {prior.direction}",
+                                     second=rid, second_kind=f"{rule.category} {rule.direction}",
+                                     literal=row["literal"])
                 continue
             by_key[key] = rule
             out.append(rule)
@@ -253,7 +252,7 @@ def annotate(text: str, targets: list[tuple[int, int]], language: str = "nb") ->
     from . import build, run
 
     if language not in ("nb", "nn", "da"):
-        raise ValueError(f"[RC001] unsupported language {language!r}; expected nb, nn or da")
+        raise ValueError(message("RC001", lang=language))
     doc = run(build(language), text)
     info = doc._.tokens
     engine = doc._.context_engine

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from ..errors import DataError
+from ..errors import data_error
 from ..paths import lexicon_dir
 from ..text.fold import fold
 
@@ -71,7 +71,7 @@ def _read_jsonl(path: Path) -> list[dict]:
         try:
             rows.append(json.loads(line))
         except json.JSONDecodeError as exc:
-            raise DataError(f"[RC501] {path}:{n}: not valid JSON ({exc.msg})") from exc
+            raise data_error("RC501", path=path, n=n, problem=exc.msg) from exc
     return rows
 
 
@@ -80,7 +80,7 @@ def load_entries(lang: str, root: Path | None = None) -> list[Entry]:
     root = root or lexicon_dir()
     folder = root / lang
     if not folder.is_dir():
-        raise DataError(f"[RC502] no lexicon directory for language '{lang}' under {root}")
+        raise data_error("RC502", lang=lang, root=root)
     entries: list[Entry] = []
     seen: set[str] = set()
     for name, category in FILES.items():
@@ -90,15 +90,15 @@ def load_entries(lang: str, root: Path | None = None) -> list[Entry]:
         for row in _read_jsonl(path):
             unknown = set(row) - ENTRY_KEYS
             if unknown:
-                raise DataError(f"[RC503] {path}: entry {row.get('id')!r} has unknown keys {sorted(unknown)}; "
-                                f"allowed: {sorted(ENTRY_KEYS)}")
+                raise data_error("RC503", path=path, id=row.get("id"), unknown=sorted(unknown),
+                                 allowed=sorted(ENTRY_KEYS))
             if row.get("code") not in CATEGORY_CODES[category]:
-                raise DataError(f"[RC504] {path}: entry {row.get('id')!r} has code {row.get('code')!r}; "
-                                f"allowed: {', '.join(CATEGORY_CODES[category])}")
+                raise data_error("RC504", path=path, id=row.get("id"), code=row.get("code"),
+                                 allowed=", ".join(CATEGORY_CODES[category]))
             if not row.get("id") or row["id"] in seen:
-                raise DataError(f"[RC505] {path}: missing or duplicate id {row.get('id')!r}")
+                raise data_error("RC505", path=path, id=row.get("id"))
             if not isinstance(row.get("terms"), list) or not all(isinstance(t, str) for t in row["terms"]):
-                raise DataError(f"[RC506] {path}: entry {row['id']!r} needs a list of string terms")
+                raise data_error("RC506", path=path, id=row["id"])
             seen.add(row["id"])
             entries.append(Entry(row["id"], category, row["code"], tuple(row["terms"]), row.get("source", "")))
     return entries
@@ -127,7 +127,7 @@ def read_json(lang: str, name: str, key: str) -> list[dict]:
             try:
                 rows += json.loads(path.read_text(encoding="utf-8"))[key]
             except (json.JSONDecodeError, KeyError) as exc:
-                raise DataError(f"[RC507] {path}: expected a JSON object with a '{key}' list ({exc})") from exc
+                raise data_error("RC507", path=path, key=key, problem=exc) from exc
     return rows
 
 

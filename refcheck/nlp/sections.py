@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..errors import DataError
+from ..errors import data_error
 from ..text import fastre
 from .resources import read_json
 
@@ -44,7 +44,7 @@ class SectionDetector:
         by_literal: dict[str, str] = {}
         for rule in rules:
             if rule.get("category") not in SECTION_CATEGORIES:
-                raise DataError(f"[RC508] section rule {rule!r}: category must be one of {SECTION_CATEGORIES}")
+                raise data_error("RC508", rule=rule, categories=SECTION_CATEGORIES)
             lit = rule["literal"].lower()
             by_literal[lit] = rule["category"]
             # Texts typed without æøå write "Spoersmaal:", "Undersoekelse:".

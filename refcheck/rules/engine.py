@@ -23,7 +23,7 @@ from functools import cache
 import yaml
 
 from ..contract import APPROPRIATENESS, SEVERITIES
-from ..errors import DataError
+from ..errors import data_error
 from ..facts.model import FACT_NAMES
 from ..paths import rules_file
 
@@ -112,29 +112,26 @@ class Catalogue:
 def _validate(raw: dict, where: str) -> Rule:
     unknown = set(raw) - RULE_KEYS
     if unknown:
-        raise DataError(f"[RC601] {where}: unknown keys {sorted(unknown)}; allowed: {sorted(RULE_KEYS)}")
+        raise data_error("RC601", where=where, unknown=sorted(unknown), allowed=sorted(RULE_KEYS))
     for key in ("code", "name", "kind", "severity", "when", "citation", "message", "doc"):
         if key not in raw:
-            raise DataError(f"[RC602] {where}: missing '{key}'")
+            raise data_error("RC602", where=where, key=key)
     if raw["kind"] not in ("verdict", "finding"):
-        raise DataError(f"[RC603] {where}: kind must be 'verdict' or 'finding'")
+        raise data_error("RC603", where=where)
     if raw["severity"] not in SEVERITIES:
-        raise DataError(f"[RC604] {where}: severity must be one of {SEVERITIES}")
+        raise data_error("RC604", where=where, severities=SEVERITIES)
     if raw["kind"] == "verdict" and raw.get("appropriateness") not in APPROPRIATENESS:
-        raise DataError(f"[RC605] {where}: a verdict rule needs appropriateness in {APPROPRIATENESS}")
+        raise data_error("RC605", where=where, values=APPROPRIATENESS)
     if not {"nb", "nn", "da", "en"} <= set(raw["message"]):
-        raise DataError(f"[RC606] {where}: message needs nb, nn, da and en")
+        raise data_error("RC606", where=where)
     if set(DOC_HEADINGS) - set(raw["doc"]):
-        raise DataError(f"[RC607] {where}: doc needs {DOC_HEADINGS}")
+        raise data_error("RC607", where=where, headings=DOC_HEADINGS)
     unknown = set(raw.get("evidence") or ()) - EVIDENCE_KINDS
     if unknown:
-        raise DataError(f"[RC611] {where}: evidence names {sorted(unknown)}; allowed: {sorted(EVIDENCE_KINDS)}")
+        raise data_error("RC611", where=where, unknown=sorted(unknown), allowed=sorted(EVIDENCE_KINDS))
     when = raw["when"] or {}
     _check_names(when, FACT_NAMES | (VERDICT_FACTS if raw["kind"] == "finding" else frozenset()), where)
-    try:
-        test = compile_when(when)
-    except DataError as exc:
-        raise DataError(f"{exc} in {where}") from None
+    test = compile_when(when)
     return Rule(code=raw["code"], name=raw["name"], kind=raw["kind"], severity=raw["severity"],
                 when=when, citation=raw["citation"], message=raw["message"], doc=raw["doc"],
                 appropriateness=raw.get("appropriateness"), recommend=raw.get("recommend"),
@@ -142,19 +139,22 @@ def _validate(raw: dict, where: str) -> Rule:
 
 
 def _check_names(when: object, allowed: frozenset, where: str) -> None:
-    """Every fact a ``when`` reads must be in ``allowed`` (its operators are checked by compiling)."""
+    """Every fact a ``when`` reads must be in ``allowed``, and every operator the engine's."""
     if not isinstance(when, dict):
-        raise DataError(f"[RC612] {where}: a condition must be a mapping, not {when!r}")
+        raise data_error("RC612", where=where, problem=f"a condition must be a mapping, not {when!r}")
     for key, test in when.items():
         if key == "any_of":
             if not isinstance(test, list):
-                raise DataError(f"[RC612] {where}: any_of needs a list of conditions")
+                raise data_error("RC612", where=where, problem="any_of needs a list of conditions")
             for sub in test:
                 _check_names(sub, allowed, where)
         elif key == "not":
             _check_names(test, allowed, where)
         elif key not in allowed:
-            raise DataError(f"[RC609] {where}: condition on unknown fact '{key}'; facts: {', '.join(sorted(allowed))}")
+            raise data_error("RC609", where=where, fact=key, facts=", ".join(sorted(allowed)))
+        elif isinstance(test, dict):
+            for op in set(test) - OPERATORS:
+                raise data_error("RC610", where=where, op=op, operators=", ".join(sorted(OPERATORS)))
 
 
 @cache
@@ -164,12 +164,12 @@ def load_catalogue(path: str | None = None) -> Catalogue:
     try:
         data = yaml.safe_load(open(p, encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise DataError(f"[RC600] cannot read the rule catalogue {p}: {exc}") from exc
+        raise data_error("RC600", path=p, problem=exc) from exc
     rules = [_validate(r, f"{p} rule {r.get('code', i)}") for i, r in enumerate(data["rules"])]
     codes = [r.code for r in rules]
     dupes = {c for c in codes if codes.count(c) > 1}
     if dupes:
-        raise DataError(f"[RC608] duplicate rule codes: {sorted(dupes)}")
+        raise data_error("RC608", codes=sorted(dupes))
     return Catalogue(data.get("families", {}), rules)
 
 
@@ -192,7 +192,8 @@ def holds(when: dict, facts: dict) -> bool:
     try:
         return entry[1](facts)
     except (KeyError, AttributeError) as exc:
-        raise DataError(f"[RC609] rule condition on unknown fact '{exc.args[0]}'") from None
+        raise data_error("RC609", where="a rule condition", fact=exc.args[0],
+                         facts=", ".join(sorted(facts)) if isinstance(facts, dict) else "the Facts fields") from None
 
 
 _COMPILED: dict[int, tuple[dict, object]] = {}
@@ -244,7 +245,7 @@ def _compile_test(test):
                    "gt": lambda v, r: v > r, "gte": lambda v, r: v >= r}[op]
             fn = lambda v, ref=arg, cmp=cmp: v is not None and cmp(v, ref)  # noqa: E731
         else:
-            raise DataError(f"[RC610] unknown operator '{op}'")
+            raise data_error("RC610", where="a rule condition", op=op, operators=", ".join(sorted(OPERATORS)))
         ops.append(fn)
     if len(ops) == 1:
         return ops[0]
