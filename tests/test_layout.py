@@ -24,7 +24,7 @@ STEPS: list[tuple[str, ...]] = [
     ("refcheck.learned", "refcheck.learned.roles"),
     ("refcheck.facts",),
     ("refcheck.rules",),
-    ("refcheck.api",),
+    ("refcheck.api", "refcheck.context"),
     ("refcheck.learned.train",),
     ("refcheck.render",),
     ("refcheck.evaluate",),

@@ -186,6 +186,16 @@ class ConceptMatcher:
         return out
 
 
+#: Concept-only codes: spans that change how other mentions read, not lexicon concepts.
+MODIFIER_CODES = ("positional_relief",)
+
+
+def _allowed_codes() -> dict[str, tuple[str, ...]]:
+    from .resources import CATEGORY_CODES
+
+    return {**CATEGORY_CODES, "modifier": MODIFIER_CODES}
+
+
 @lru_cache(maxsize=None)
 def load_concepts(lang: str) -> tuple[tuple[Concept, ...], dict[str, list[str]]]:
     """The concepts and groups of ``lang`` (nynorsk adds to bokmål), strictly validated."""
@@ -213,6 +223,10 @@ def load_concepts(lang: str) -> tuple[tuple[Concept, ...], dict[str, list[str]]]
             if not row.get("id") or row["id"] in seen:
                 raise data_error("RC512", path=path, problem=f"missing or duplicate concept id {row.get('id')!r}")
             seen.add(row["id"])
+            allowed = _allowed_codes().get(row.get("category"), ())
+            if row.get("code") not in allowed:
+                raise data_error("RC516", id=row["id"], category=row.get("category"), code=row.get("code"),
+                                 allowed={k: list(v) for k, v in _allowed_codes().items()})
             concepts.append(Concept(row["id"], row["category"], row["code"], row["anchor"],
                                     tuple(row.get("require", ())), tuple(row.get("exclude", ())),
                                     int(row.get("window", DEFAULT_WINDOW)), row.get("source", "")))

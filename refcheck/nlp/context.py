@@ -20,8 +20,8 @@ ends at
 - for a backward scope, the nearest comma before the trigger.
 
 The component sets ``Mention.modifiers`` and records the triggers that decided on
-``Mention.context`` as (category, trigger text). :func:`annotate` exposes the same
-engine for any character spans of any text.
+``Mention.context`` as (trigger text, category). :func:`refcheck.context.annotate`
+exposes the same engine for any character spans of any text.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from functools import lru_cache
 
 from spacy.language import Language
 
-from ..errors import data_error, message
+from ..errors import data_error
 from ..paths import lexicon_dir
 
 CATEGORIES = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "HISTORICAL", "RULE_OUT", "PSEUDO", "TERMINATE",
@@ -243,40 +243,7 @@ def apply(scopes, words: list[str], tok_start: int, tok_end: int) -> tuple[set[s
     return mods, why
 
 
-def annotate(text: str, targets: list[tuple[int, int]], language: str = "nb") -> list[TargetContext]:
-    """ConText for character spans of ``text``: one :class:`TargetContext` per target.
-
-    The same tokenizer, sentence splitter, lexicon (for list items) and rules as the
-    pipeline; ``text`` is used as given (not normalised), so offsets are the caller's.
-    """
-    from . import build, run
-
-    if language not in ("nb", "nn", "da"):
-        raise ValueError(message("RC001", lang=language))
-    doc = run(build(language), text)
-    info = doc._.tokens
-    engine = doc._.context_engine
-    triggers = engine.triggers(info.words)
-    covered = _covered(doc, len(info.words))
-    scopes = engine.scopes(info.words, info.sent_of, info.sent_bounds, triggers, covered)
-    out = []
-    for start, end in targets:
-        a = _token_at(info, start)
-        b = max(a + 1, _token_at(info, max(start, end - 1)) + 1)
-        mods, why = apply(scopes, info.words, a, b) if info.words else (set(), [])
-        out.append(TargetContext(start, end, "NEGATED_EXISTENCE" in mods, "HYPOTHETICAL" in mods,
-                                 "FAMILY" in mods, "HISTORICAL" in mods, "RULE_OUT" in mods, tuple(why)))
-    return out
-
-
-def _token_at(info, pos: int) -> int:
-    from bisect import bisect_right
-
-    i = bisect_right(info.starts, pos) - 1
-    return max(0, i)
-
-
-def _covered(doc, n: int) -> list[bool]:
+def covered_tokens(doc, n: int) -> list[bool]:
     covered = [False] * n
     for m in (doc._.mentions or []):
         for t in range(m.tok_start, min(m.tok_end, n)):
@@ -299,7 +266,7 @@ class ContextComponent:
         if not mentions or not triggers:
             doc._.scopes = []
             return doc
-        covered = _covered(doc, len(info.words))
+        covered = covered_tokens(doc, len(info.words))
         scopes = self.engine.scopes(info.words, info.sent_of, info.sent_bounds, triggers, covered)
         doc._.scopes = scopes
         for m in mentions:
