@@ -77,11 +77,15 @@ def grade(present: dict[str, bool]) -> str:
     return "X"
 
 
-def action(appropriateness: str, grade_: str) -> str:
-    """The screening desk's action: the contract's table, first match wins."""
+def action(appropriateness: str, grade_: str, unresolved_alarms: bool = False) -> str:
+    """The screening desk's action: the contract's table, first match wins.
+
+    ``unresolved_alarms``: the text holds alarm words that no reading resolved (the
+    safety net); a low-value referral then goes to manual review instead of decline.
+    """
     if appropriateness == "urgent":
         return "escalate"
-    if appropriateness == "out_of_scope":
+    if appropriateness == "out_of_scope" or (appropriateness == "low_value" and unresolved_alarms):
         return "manual"
     if appropriateness == "low_value":
         return "decline"

@@ -5,10 +5,12 @@ refcheck may propose ``decline`` only when the referral holds no unresolved alar
 (``lexicons/<lang>/alarms.json``: bladder, bowel, anus, saddle, sphincter, fever, cancer,
 weight, night, trauma, steroids, immunosuppression, IV drugs …). It is *resolved* when
 
-- it lies in a benign phrase ("i alle fall", "nattevakt");
+- its code does not count in the exam's region (trauma, osteoporosis and deformity count
+  for the spine and an unknown region only);
+- it lies in a benign phrase ("i alle fall", "nattevakt", "afebril");
 - it lies in a lexicon or concept mention that ConText found negated, hypothetical, a
   family member's or to be ruled out;
-- it lies in a red-flag mention that became one of the referral's red flags;
+- it lies in a red-flag mention whose code is one of the referral's red flags;
 - ConText, applied to the word itself, finds it negated, hypothetical, a family
   member's or to be ruled out.
 
@@ -42,6 +44,7 @@ def _data(lang: str):
     from ..nlp.resources import layers
 
     groups: dict[str, list[str]] = {}
+    regions: dict[str, tuple] = {}
     benign: list[str] = []
     for layer in layers(lang):
         path = lexicon_dir() / layer / "alarms.json"
@@ -52,42 +55,49 @@ def _data(lang: str):
         except json.JSONDecodeError as exc:
             raise data_error("RC514", path=path, problem=f"not valid JSON ({exc.msg})") from exc
         for row in data.get("alarms", []):
-            if set(row) - {"id", "code", "terms", "note"} or not isinstance(row.get("terms"), list):
+            if set(row) - {"id", "code", "terms", "note", "regions"} or not isinstance(row.get("terms"), list):
                 raise data_error("RC514", path=path, problem=f"alarm entry {row.get('id')!r} needs id, code and a list of terms")
             groups.setdefault(row["code"], []).extend(row["terms"])
+            if "regions" in row:
+                regions[row["code"]] = tuple(row["regions"])
         benign += data.get("benign", [])
-    return groups, benign
+    return groups, benign, regions
 
 
 @lru_cache(maxsize=None)
-def matcher(lang: str, key):
-    """A ConceptMatcher whose groups are the alarm codes plus BENIGN."""
+def matcher(lang: str):
+    """A ConceptMatcher whose groups are the alarm codes plus BENIGN (lexicon keys of ``lang``)."""
     from ..nlp.concepts import ConceptMatcher
+    from ..nlp.lexicon import TermMatcher
 
-    groups, benign = _data(lang)
-    return ConceptMatcher([], {**groups, "BENIGN": benign or ["\x00"]}, key), tuple(groups)
+    keys = TermMatcher(lang, str.split)
+    groups, benign, _ = _data(lang)
+    return ConceptMatcher([], {**groups, "BENIGN": benign or ["\x00"]}, lambda w: keys.features(w)[0]), tuple(groups)
 
 
-def unresolved(doc, lang: str, red_flags, key) -> list[Alarm]:
+def unresolved(doc, lang: str, flag_codes: set[str], region: str | None = None) -> list[Alarm]:
     """The alarm words of ``doc`` that nothing resolved (see the module docstring)."""
     info = doc._.tokens
     words = info.words
     if not words:
         return []
-    m, codes = matcher(lang, key)
+    m, codes = matcher(lang)
     atoms = [m.atoms_of(w) for w in words]
     if not any(atoms):
         return []
     hits: list[tuple[int, int, str]] = []
+    regions = _data(lang)[2]
     for code in codes:
+        if code in regions and region not in regions[code]:
+            continue  # e.g. a trauma in a joint referral: the region's own rules read it
         hits += [(s, e, code) for s, e in m._hits(code, atoms)]
     if not hits:
         return []
     benign = m._hits("BENIGN", atoms)
-    flagged = {id(x) for x in red_flags}
     spans = []  # (tok start, tok end, resolved?) of the mentions
     for mention in (doc._.mentions or []):
-        resolved = bool(mention.modifiers & NOT_PRESENT) or id(mention) in flagged
+        resolved = bool(mention.modifiers & NOT_PRESENT) or (
+            mention.category == "red_flag" and mention.code in flag_codes)
         spans.append((mention.tok_start, mention.tok_end, resolved))
     scopes = getattr(doc._, "scopes", None) or []
     from ..nlp.context import apply

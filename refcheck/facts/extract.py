@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 from ..nlp.mentions import Mention
 from ..text import fastre
 from . import quantities as q
+from .alarms import unresolved
 from .components import find_components
 from .model import Facts
 
@@ -65,6 +66,7 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
     _derived(f, text)
     find_components(f, doc, mentions, doc._.cues or [], doc._.sections or [], sents, measured,
                     q.diagnosis_codes(text))
+    f.alarms = unresolved(doc, lang, f.flag_codes, f.region)
     return f
 
 

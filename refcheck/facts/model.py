@@ -30,6 +30,7 @@ class Facts:
     question_text: str | None = None
     question_span: tuple[int, int] | None = None
     red_flags: list[Mention] = field(default_factory=list)  # affirmed, deduplicated by code
+    alarms: list = field(default_factory=list)  # unresolved alarm words (facts/alarms.py): the safety net
     age_onset: bool = False
     conditions: set[str] = field(default_factory=set)  # suspected or known, not negated
     condition_mentions: dict[str, Mention] = field(default_factory=dict)

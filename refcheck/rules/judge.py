@@ -36,6 +36,8 @@ def _evidence(rule: Rule, f: Facts, norm: NormalizedText) -> tuple[Evidence, ...
                       or kind in ("flags",) and not (when_codes & f.flag_codes)]
         elif kind == "conditions":
             spans += [(m.start, m.end) for c, m in f.condition_mentions.items() if not when_codes or c in when_codes]
+        elif kind == "alarms":
+            spans += [(a.start, a.end) for a in f.alarms]
         elif kind in ("weeks", "age", "modality", "region", "signs"):
             if kind in f.evidence:
                 spans.append(f.evidence[kind])
@@ -86,7 +88,8 @@ def assemble(rid: str, norm: NormalizedText, f: Facts, meta: dict) -> Report:
                         _evidence(verdict, f, norm), verdict.name, verdict.message_for("en"))]
     for rule in catalogue.finding_rules:
         if rule.holds(judged):
-            values = {"requested": f.modality or "-", "recommended": recommended or "-"}
+            values = {"requested": f.modality or "-", "recommended": recommended or "-",
+                      "words": ", ".join(dict.fromkeys(f"«{a.text}»" for a in f.alarms))}
             citation = verdict.citation if rule.code == "GEN-005" else rule.citation
             findings.append(Finding(rule.code, rule.severity, rule.message_for(lang, **values), citation,
                                     _evidence(rule, f, norm), rule.name, rule.message_for("en", **values)))
@@ -114,7 +117,8 @@ def assemble(rid: str, norm: NormalizedText, f: Facts, meta: dict) -> Report:
         clinical_question={"present": f.clinical_question, "text": _span_text(norm, f.question_span)},
         red_flags=flags,
         completeness={"grade": g, "missing": [c for c in COMPONENTS if not present[c]]},
-        appropriateness=appropriateness, recommended_modality=recommended, action=action(appropriateness, g),
+        appropriateness=appropriateness, recommended_modality=recommended,
+        action=action(appropriateness, g, unresolved_alarms=bool(f.alarms)),
         findings=findings, errors=[],
         meta={k: v for k, v in meta.items() if k in ("referrer", "date")},
     )
