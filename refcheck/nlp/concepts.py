@@ -21,7 +21,8 @@ A group member is one or more words; each word is
   "analsfinktertonus");
 - ``*end``: a folded token ending with ``end``.
 
-A required group may be met by the anchor token itself when a compound holds both
+The words of a multi-word member may have up to ``GAP`` tokens between them ("kjenner han
+ikke"). A required group may be met by the anchor token itself when a compound holds both
 ("analsfinktertonus": anchor ``*sfinkter*``, required ``*tonus*``). The mention spans
 every matched token, so ConText reads it from its first token as it reads a lexicon term.
 """
@@ -37,6 +38,8 @@ from ..paths import lexicon_dir
 
 CONCEPT_KEYS = {"id", "category", "code", "anchor", "require", "exclude", "window", "source", "note"}
 DEFAULT_WINDOW = 6
+#: Most tokens allowed between the words of a multi-word group member.
+GAP = 2
 
 
 @dataclass(frozen=True)
@@ -131,13 +134,26 @@ class ConceptMatcher:
         return hit
 
     def _hits(self, group: str, atoms: list[frozenset[int]]) -> list[tuple[int, int]]:
+        """Where the members of ``group`` match: (first token, end token).
+
+        The words of a member may have up to ``GAP`` other tokens between them, so word
+        order with a subject in between still matches ("kjenner *han* ikke").
+        """
         out = []
         n = len(atoms)
         for pat in self.groups[group]:
             first = pat[0]
             for i in range(n):
-                if first in atoms[i] and i + len(pat) <= n and all(pat[k] in atoms[i + k] for k in range(1, len(pat))):
-                    out.append((i, i + len(pat)))
+                if first not in atoms[i]:
+                    continue
+                j = i + 1
+                for atom in pat[1:]:
+                    k = next((k for k in range(j, min(n, j + GAP + 1)) if atom in atoms[k]), None)
+                    if k is None:
+                        break
+                    j = k + 1
+                else:
+                    out.append((i, j))
         return out
 
     def match(self, words: list[str], sent_of: list[int]) -> list[tuple[int, int, Concept]]:
@@ -176,6 +192,10 @@ class ConceptMatcher:
                     if best is None:
                         ok = False
                         break
+                    # "klarer ikke": the widest hit holding the nearest one, not its last word.
+                    for s, e in hits(g):
+                        if s >= lo and e <= hi and s <= best[0] and e >= best[1]:
+                            best = (min(s, best[0]), max(e, best[1]))
                     start, end = min(start, best[0]), max(end, best[1])
                 if not ok:
                     continue

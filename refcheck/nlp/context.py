@@ -17,7 +17,13 @@ ends at
   bare terms: "Ingen feber, vekttap eller nattesmerter" negates all three, "Ikkje feber,
   vekttap 7 kg" only the fever (a quantity, an affirmation word or more than
   ``LIST_WORDS`` words make a new clause);
-- for a backward scope, the nearest comma before the trigger.
+- for a backward scope, the nearest comma before the trigger (unless the rule says
+  ``across_commas``).
+
+A rule may ``require`` another category in the same sentence: "ved"/"om" are
+hypothetical only in a sentence that gives advice ("Ved feber eller vannlatingsproblemer:
+øyeblikkelig hjelp"; ADVICE triggers mark it), and ``at_sentence_start`` only as the
+first word ("Om smertene blir verre om natten, vurderes MR" but not "smerter om natten").
 
 The component sets ``Mention.modifiers`` and records the triggers that decided on
 ``Mention.context`` as (trigger text, category). :func:`refcheck.context.annotate`
@@ -36,10 +42,11 @@ from ..errors import data_error
 from ..paths import lexicon_dir
 
 CATEGORIES = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "HISTORICAL", "RULE_OUT", "PSEUDO", "TERMINATE",
-              "AFFIRMED")
+              "AFFIRMED", "ADVICE")
 MODIFIERS = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "HISTORICAL", "RULE_OUT")
 DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE")
-RULE_KEYS = {"id", "literal", "category", "direction", "max_scope", "pattern", "metadata", "terminated_by"}
+RULE_KEYS = {"id", "literal", "category", "direction", "max_scope", "pattern", "metadata", "terminated_by",
+             "requires", "at_sentence_start", "across_commas"}
 #: Categories whose triggers end a scope of the given category (a rule may override).
 TERMINATED_BY = {
     "NEGATED_EXISTENCE": ("HISTORICAL", "AFFIRMED", "FAMILY"),
@@ -66,6 +73,9 @@ class ContextRule:
     direction: str
     max_scope: int | None
     terminated_by: tuple[str, ...]
+    requires: str | None = None  # a category that must also occur in the sentence ("ADVICE")
+    at_sentence_start: bool = False  # only as the sentence's first word ("Om …, vurderes MR")
+    across_commas: bool = False  # a backward scope that runs over commas ("(blære, tarm, feber) – ingen av disse")
 
 
 @dataclass(frozen=True)
@@ -122,7 +132,11 @@ def load_context_rules(lang: str) -> tuple[ContextRule, ...]:
             bad = set(term_by) - set(CATEGORIES)
             if bad:
                 raise data_error("RC515", id=rid, unknown=sorted(bad))
-            rule = ContextRule(rid, row["literal"], row["category"], row["direction"], row.get("max_scope"), term_by)
+            if row.get("requires") not in (None, *CATEGORIES):
+                raise data_error("RC515", id=rid, unknown=[row["requires"]])
+            rule = ContextRule(rid, row["literal"], row["category"], row["direction"], row.get("max_scope"), term_by,
+                               row.get("requires"), bool(row.get("at_sentence_start")),
+                               bool(row.get("across_commas")))
             key = literal_key(row["literal"])
             prior = by_key.get(key)
             if prior is not None:
@@ -181,11 +195,21 @@ class ContextEngine:
                 stops[s] = "TERMINATE"
             elif r.category not in stops.get(s, ""):
                 stops[s] = r.category
+        present: dict[int, set[str]] = {}
+        for s, e, r in triggers:
+            cats = present.setdefault(sent_of[s], set())
+            cats.add(r.category)
+            if r.category == "HYPOTHETICAL" and r.direction == "BIDIRECTIONAL":
+                cats.add("ADVICE")  # "ta kontakt", "bedes henvende sig": advice verbs
         out = []
         for start, end, rule in triggers:
             if rule.category not in MODIFIERS:
                 continue
             s_lo, s_hi = sent_bounds[sent_of[start]]
+            if rule.requires and rule.requires not in present[sent_of[start]]:
+                continue
+            if rule.at_sentence_start and any(any(ch.isalnum() for ch in w) for w in words[s_lo:start]):
+                continue
             if rule.direction in ("FORWARD", "BIDIRECTIONAL"):
                 hi = s_hi if rule.max_scope is None else min(s_hi, end + rule.max_scope)
                 for t in range(end, hi):
@@ -203,7 +227,7 @@ class ContextEngine:
                 lo = s_lo if rule.max_scope is None else max(s_lo, start - rule.max_scope)
                 for t in range(start - 1, lo - 1, -1):
                     cat = stops.get(t)
-                    if words[t] in _COMMAS or (cat is not None and (cat == "TERMINATE" or cat in rule.terminated_by)):
+                    if (words[t] in _COMMAS and not rule.across_commas) or (cat is not None and (cat == "TERMINATE" or cat in rule.terminated_by)):
                         lo = t + 1
                         break
                 out.append((lo, start, start, end, rule))
@@ -229,11 +253,19 @@ class ContextEngine:
         return hi
 
 
-def apply(scopes, words: list[str], tok_start: int, tok_end: int) -> tuple[set[str], list[tuple[str, str]]]:
-    """The modifiers of the token span [tok_start, tok_end) and the triggers that decided."""
+def apply(scopes, words: list[str], tok_start: int, tok_end: int, composed: bool = False
+          ) -> tuple[set[str], list[tuple[str, str]]]:
+    """The modifiers of the token span [tok_start, tok_end) and the triggers that decided.
+
+    ``composed``: the span is a composed concept, whose own words may include a negation
+    ("klarer ikke holde på avføringen", "har ingen kontroll over blæren"): a trigger inside
+    the span does not modify it.
+    """
     mods: set[str] = set()
     why: list[tuple[str, str]] = []
     for lo, hi, t_start, t_end, rule in scopes:
+        if composed and tok_start <= t_start < tok_end:
+            continue
         inside = lo <= tok_start < hi
         # A target that begins inside a forward trigger ("ingen [tegn til infeksjon]").
         overlap = rule.direction != "BACKWARD" and t_start <= tok_start < t_end < tok_end
@@ -270,7 +302,7 @@ class ContextComponent:
         scopes = self.engine.scopes(info.words, info.sent_of, info.sent_bounds, triggers, covered)
         doc._.scopes = scopes
         for m in mentions:
-            mods, why = apply(scopes, info.words, m.tok_start, m.tok_end)
+            mods, why = apply(scopes, info.words, m.tok_start, m.tok_end, ".concept." in m.entry_id)
             if mods:
                 m.modifiers |= mods
                 m.context = why
