@@ -109,7 +109,10 @@ def _mentioned(f: Facts, text: str, mentions: list[Mention], sents) -> set[str]:
     Returns the red-flag codes found (the later steps add to it).
     """
     seen_flags: set[str] = set()
+    relief = [(m.tok_start, m.tok_end) for m in mentions if m.code == "positional_relief"]
     for m in mentions:
+        if m.code == "night_rest_pain" and any(s <= m.tok_start < e for s, e in relief):
+            continue  # "bedre i hvile" is relief at rest, not rest pain
         if m.category == "red_flag" and m.affirmed and m.code not in seen_flags:
             if (m.section in _IN_QUESTION or _in_question_sentence(m, text, sents)) and m.code not in SUSPECTED_FLAGS:
                 continue
@@ -172,7 +175,10 @@ def _course(f: Facts, text: str, mentions: list[Mention], sents) -> None:
     f.symptom_weeks, span = _duration(text, mentions, sents, f.evidence.get("age"))
     if span:
         f.evidence["weeks"] = span
-    course = [m for m in mentions if m.category == "course" and not m.hypothetical and not m.family]
+    relief = [(m.tok_start, m.tok_end) for m in mentions if m.code == "positional_relief"]
+    # "bedre når han ligger", "betre ved foroverbøying": relief by posture is not improvement.
+    course = [m for m in mentions if m.category == "course" and not m.hypothetical and not m.family
+              and not any(s <= m.tok_start < e for s, e in relief)]
     if course:
         last = course[-1]
         improving = last.code == "improving"

@@ -148,6 +148,7 @@ _AGE_PATTERNS = [
     fastre.compile(r"(?<!\w)(?P<age>\d{1,3})\s*-?\s*(?:årig|årige|åring|år\s+gammel|år\s+gml\.?|år\s+gl\.?|år\s+gamal|års?\s+gamle|yo\b)", re.I),
     fastre.compile(r"(?<!\w)(?:(?i:" + _PERSON_2 + r")|K|M)\s*,?\s*(?P<age>\d{1,3})(?!\s*(?:kg|cm|mm|%|uker|dager|mnd|mdr|måneder|uger|dage|gr|°|[.,]\d))(?:\s*(?i:år))?(?!\w)"),
     fastre.compile(r"(?<!\w)(?P<age>\d{1,3})\s*år\s*,?\s*(?:gammel\s+|gml\.?\s+|gl\.?\s+)?(?:" + _PERSON_3 + r")(?!\w)", re.I),
+    fastre.compile(r"(?<![\w,.])(?P<age>\d{1,3})\s*(?i:år|aar)\s*,?\s*[KM](?!\w)"),  # "35 år M", "61 år K"
     fastre.compile(r"(?i:" + _PERSON_4 + r")\s+(?:på|paa)\s+(?P<age>\d{1,3})\s*(?:år|aar)(?!\w)", re.I),
     fastre.compile(r"(?i:" + _PERSON_5 + r")\s*\((?P<age>\d{1,3})(?:\s*år)?\)", re.I),
     fastre.compile(r"^\s*(?P<age>\d{1,3})\s*(?:år|aar)\b", re.I | re.M),
