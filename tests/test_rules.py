@@ -448,6 +448,10 @@ RULE_CASES = [
      "MR LS-columna. Pasienten har korsryggsmerter i 3 mnd, ingen bedring. Takk.",
      {}),
     # ------------------------------------------------------------------ findings
+    ("SAFE-001",
+     "MR LS. Kvinne 45 år, korsryggsmerter i 2 uker etter hagearbeid. Har merket noe rart med blæra siste dager.",
+     "MR LS. Kvinne 45 år, korsryggsmerter i 2 uker etter hagearbeid. Ingen problemer med blæra.",
+     {}),
     ("GEN-001",
      "MR kne hø. Menisk?",
      "MR kne hø. Vridd kneet for 3 uker siden, låsninger. Menisk?",

@@ -137,7 +137,7 @@ def load_context_rules(lang: str) -> tuple[ContextRule, ...]:
             rule = ContextRule(rid, row["literal"], row["category"], row["direction"], row.get("max_scope"), term_by,
                                row.get("requires"), bool(row.get("at_sentence_start")),
                                bool(row.get("across_commas")))
-            key = literal_key(row["literal"])
+            key = literal_key(row["literal"], lang)
             prior = by_key.get(key)
             if prior is not None:
                 if (prior.category, prior.direction) != (rule.category, rule.direction):
@@ -150,8 +150,8 @@ def load_context_rules(lang: str) -> tuple[ContextRule, ...]:
     return tuple(out)
 
 
-def literal_key(literal: str) -> str:
-    """The words a literal matches, folded (what two colliding rules have in common)."""
+def literal_key(literal: str, lang: str = "nb") -> str:
+    """The words a literal matches: folded, nothing else (triggers are matched exactly)."""
     from ..text.fold import fold
 
     return " ".join(fold(w) for w in literal.split())

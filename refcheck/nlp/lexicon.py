@@ -40,8 +40,9 @@ class TermMatcher:
         lang: language whose stemmer and abbreviations make the keys.
         tokenize: a function splitting a term into words the way the pipeline's
             tokenizer splits text (so "L5/S1" or "us." key the same on both sides).
-        exact: key words by their folded form without stemming (ConText triggers:
-            "verken" must not match "verk", nor "utelukket" "utelukke").
+        exact: key words by their folded form, without abbreviation expansion or stemming
+            (ConText triggers: "verken" must not match "verk", nor "utelukket" "utelukke",
+            nor "neg." "negativ").
     """
 
     def __init__(self, lang: str, tokenize, exact: bool = False):
@@ -59,7 +60,7 @@ class TermMatcher:
         hit = self._cache.get(text)
         if hit is None:
             folded = fold(text)
-            expanded = self._abbr.get(folded)
+            expanded = None if self.exact else self._abbr.get(folded)
             if expanded:
                 folded = fold(expanded)
             key = folded if self.exact else stem(folded, self.lang)

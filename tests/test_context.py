@@ -1,0 +1,131 @@
+"""ConText as a public layer, composed concepts and the safety net, on our own nb/nn/da wording."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import refcheck
+from refcheck.context import annotate
+from refcheck.errors import DataError
+from refcheck.nlp import context as ctx
+
+
+def _span(text: str, word: str, nth: int = 0) -> tuple[int, int]:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(word, start + 1)
+    return start, start + len(word)
+
+
+@pytest.mark.parametrize("lang, text, word, negated", [
+    ("nb", "Ingen feber, men vekttap 6 kg siste måned.", "vekttap", False),
+    ("nb", "Ingen feber, men vekttap 6 kg siste måned.", "feber", True),
+    ("nn", "Ikkje feber, vekttap 7 kg sidan jul.", "vekttap", False),
+    ("da", "Ingen traume, tidligere brystkræft.", "brystkræft", False),
+    ("nb", "Ingen feber, vekttap eller nattesmerter.", "nattesmerter", True),
+    ("da", "Benægter feber, vægttab og natlige smerter.", "vægttab", True),
+    ("nb", "Ingen feber, har gått ned 5 kilo.", "gått ned", False),
+    ("da", "Negativ Lasègue bilateralt.", "Lasègue", True),
+    ("da", "Ingen tidligere kræft.", "kræft", True),
+    ("nb", "Normal kraft, sensibilitet og reflekser i UE.", "reflekser", True),
+    ("nb", "Sensibilitet i ridebukseområdet intakt.", "ridebukseområdet", True),
+])
+def test_negation_scope(lang, text, word, negated):
+    (res,) = annotate(text, [_span(text, word)], lang)
+    assert res.negated is negated, res.triggers
+
+
+def test_annotate_reports_the_deciding_trigger():
+    text = "Mor hadde brystkreft. Pasienten selv har lymfom."
+    fam, own = annotate(text, [_span(text, "brystkreft"), _span(text, "lymfom")], "nb")
+    assert fam.family and ("Mor", "FAMILY") in fam.triggers
+    assert not own.family
+    assert set(fam.to_dict()) == {"start", "end", "negated", "hypothetical", "family", "historical", "rule_out",
+                                  "triggers"}
+
+
+@pytest.mark.parametrize("lang, text, word, kind", [
+    ("da", "Ved feber eller vandladningsproblemer bedes hun henvende sig igen.", "feber", "hypothetical"),
+    ("nb", "Pas. er informert om å ta kontakt ved forverring eller problemer med blæra.", "blæra", "hypothetical"),
+    ("nb", "Ved økende lammelser: øyeblikkelig hjelp.", "lammelser", "hypothetical"),
+    ("nb", "MR for å utelukke fraktur.", "fraktur", "rule_out"),
+    ("nn", "Onkelen hennar hadde prostatakreft.", "prostatakreft", "family"),
+    ("da", "Kræft hos moderen.", "Kræft", "family"),
+])
+def test_other_modifiers(lang, text, word, kind):
+    (res,) = annotate(text, [_span(text, word)], lang)
+    assert getattr(res, kind), res.triggers
+
+
+@pytest.mark.parametrize("lang, text, word", [
+    ("nb", "Smerter om natten, vurderes for MR.", "natten"),   # 'om' is conditional only at the start
+    ("nn", "Vaknar av verk om natta, har hatt feber og vekttap.", "feber"),  # 'verken' is not 'verk'
+    ("nn", "Ei kvinne på 60 år med feber.", "feber"),  # nynorsk article, not a negation
+    ("nb", "MR for å utelukke fraktur.", "MR"),
+])
+def test_not_modified(lang, text, word):
+    (res,) = annotate(text, [_span(text, word)], lang)
+    assert not (res.negated or res.hypothetical or res.family or res.rule_out), res.triggers
+
+
+def test_colliding_rules_fail_at_load_with_both_ids(tmp_path, monkeypatch):
+    rules = {"context_rules": [
+        {"id": "nb.t.one", "literal": "utelukket", "category": "NEGATED_EXISTENCE", "direction": "BACKWARD"},
+        {"id": "nb.t.two", "literal": "Utelukket", "category": "RULE_OUT", "direction": "FORWARD"},
+    ]}
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "nb" / "context_rules.json").write_text(json.dumps(rules), encoding="utf-8")
+    monkeypatch.setattr(ctx, "lexicon_dir", lambda: tmp_path)
+    ctx.load_context_rules.cache_clear()
+    try:
+        with pytest.raises(DataError, match=r"RC513.*nb\.t\.one.*nb\.t\.two"):
+            ctx.load_context_rules("nb")
+    finally:
+        ctx.load_context_rules.cache_clear()
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("nb", "MR LS. Kvinne 39 år, ryggsmerter 4 dager. Lekket hun urin i natt uten å merke det. Obj: redusert analsfinktertonus."),
+    ("nb", "Mann 50 år, isjias. Kjenner han ikke når han tørker seg etter toalettbesøk siden i går."),
+    ("nn", "Ho kjenner ikkje når blæra er full, og har hatt uhell. Ryggsmerter sidan måndag."),
+    ("da", "Mand 44 år med lændesmerter. Han skal presse for at komme af med urinen, og der kommer kun lidt."),
+    ("da", "Kvinde 50 år. Nedsat stiksensibilitet omkring anus, slap sphincter ved rektaleksploration."),
+])
+def test_cauda_equina_in_plain_words_escalates(lang, text):
+    report = refcheck.check(text, language=lang)
+    assert "cauda_equina" in {f.code for f in report.red_flags}
+    assert report.action == "escalate"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("nb", "MR LS. Mann 40 år, lumbago 2 uker. Normal sfinktertonus, ingen problemer med vannlating."),
+    ("da", "MR L-columna. Kvinde 38 år, lændesmerter 10 dage. Afføring og vandladning ua., sensibilitet perianalt normal."),
+])
+def test_normal_sphincter_and_bladder_is_not_cauda(lang, text):
+    report = refcheck.check(text, language=lang)
+    assert "cauda_equina" not in {f.code for f in report.red_flags}
+
+
+def test_safety_net_turns_decline_into_manual_and_quotes_the_words():
+    text = "MR LS. Mann 38 år, korsryggsmerter i 10 dager etter løft. Litt rart med vannlatingen, usikker."
+    report = refcheck.check(text, language="nb")
+    assert report.appropriateness == "low_value"
+    assert report.action == "manual"
+    (safe,) = [f for f in report.findings if f.rule == "SAFE-001"]
+    assert safe.severity == "warning"
+    assert "vannlatingen" in safe.message and safe.evidence[0].text == "vannlatingen"
+
+
+def test_resolved_alarm_words_still_decline():
+    text = ("MR LS-columna. Mann 38 år, akutte korsryggsmerter etter løft for 10 dager siden. Ingen feber, "
+            "ikke vekttap, normal vannlating. Mor hadde brystkreft. Afebril.")
+    report = refcheck.check(text, language="nb")
+    assert report.action == "decline"
+    assert "SAFE-001" not in {f.rule for f in report.findings}
+
+
+def test_positional_relief_is_not_improvement():
+    report = refcheck.check("MR LS. Mann 35 år, lumbago 8 uker, bedre når han ligger. Ingen bedring av fysioterapi.",
+                            language="nb")
+    assert report.history["improving"] is False
