@@ -244,23 +244,52 @@ def list_errors(format: Format = typer.Option(Format.text, "--format", "-f")) ->
 
 @app.command()
 def evaluate(
-    gold: list[Path] = typer.Argument(..., help="Gold JSONL file(s) in the contract's examples format."),
+    gold: Optional[list[Path]] = typer.Argument(
+        None, help="Gold JSONL file(s) in the contract's examples format; each is scored as its own set. "
+                   "Without files: the samples, eval/heldout.jsonl and ../shared/eval/cross_writer.jsonl, "
+                   "whichever exist."),
     show_errors: int = typer.Option(0, "--show-errors", help="Show up to N errors per field."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the metrics as JSON here."),
 ) -> None:
-    """Per-field accuracy, red-flag precision/recall/F1 and the appropriateness confusion matrix."""
-    from .evaluate import evaluate as run, format_evaluation, load_gold
+    """Per-set accuracy, red-flag P/R/F1, false declines and the safety net's manual rate.
 
-    missing = [str(p) for p in gold if not p.exists()]
+    Each file is a set of its own (our samples, our held-out set by another author, the
+    outside writers' set are never pooled); the last lines compare them.
+    """
+    from .evaluate import evaluate as run, format_evaluation, load_gold, summary_line
+
+    sets = {p.name: [p] for p in gold} if gold else _default_gold_sets()
+    if not sets:
+        _fail(message("RC304", path="sample_referrals/gold_*.jsonl"))
+    missing = [str(p) for paths in sets.values() for p in paths if not p.exists()]
     if missing:
         _fail(message("RC304", path=", ".join(missing)))
-    try:
-        ev = run(load_gold(gold))
-    except (json.JSONDecodeError, KeyError) as exc:
-        _fail(message("RC021", problem=exc))
-    typer.echo(format_evaluation(ev, show_errors))
+    results = {}
+    for name, paths in sets.items():
+        try:
+            results[name] = run(load_gold(paths))
+        except (json.JSONDecodeError, KeyError) as exc:
+            _fail(message("RC021", problem=exc))
+        typer.echo(f"== {name}")
+        typer.echo(format_evaluation(results[name], show_errors))
+    typer.echo("== summary")
+    for name, ev in results.items():
+        typer.echo(summary_line(name, ev))
     if json_out:
-        json_out.write_text(json.dumps(ev.to_dict(), indent=2))
+        json_out.write_text(json.dumps({name: ev.to_dict() for name, ev in results.items()}, indent=2))
+
+
+def _default_gold_sets() -> dict[str, list[Path]]:
+    """The three sets the closing notes keep apart, where they exist (run from the repository)."""
+    out: dict[str, list[Path]] = {}
+    samples = sorted(Path("sample_referrals").glob("gold_*.jsonl"))
+    if samples:
+        out["samples (ours)"] = samples
+    for name, path in (("heldout (ours, other author)", Path("eval/heldout.jsonl")),
+                       ("cross_writer (outside)", Path("../shared/eval/cross_writer.jsonl"))):
+        if path.exists():
+            out[name] = [path]
+    return out
 
 
 if __name__ == "__main__":  # pragma: no cover

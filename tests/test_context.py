@@ -129,3 +129,26 @@ def test_positional_relief_is_not_improvement():
     report = refcheck.check("MR LS. Mann 35 år, lumbago 8 uker, bedre når han ligger. Ingen bedring av fysioterapi.",
                             language="nb")
     assert report.history["improving"] is False
+
+
+def test_evaluate_scores_each_set_apart_with_false_declines(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from refcheck.cli import app
+
+    gold = {"language": "nb", "modality": "MR", "region": "lumbar_spine", "age": 39, "sex": "female",
+            "symptom_weeks": 0.6, "improving": None, "history": True, "clinical_findings": True,
+            "tentative_diagnosis": False, "clinical_question": False, "red_flags": ["cauda_equina"], "grade": "C",
+            "appropriateness": "urgent", "recommended_modality": "MR", "action": "escalate"}
+    case = {"id": "t-1", "text": "MR LS. Kvinne 39 år, ryggsmerter 4 dager. I natt lekket hun urin uten å merke det. "
+                                 "Obj: slapp sfinktertonus.", "meta": {}, "gold": gold}
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text(json.dumps(case, ensure_ascii=False) + "\n", encoding="utf-8")
+    b.write_text(json.dumps({**case, "id": "t-2"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "m.json"
+    result = CliRunner().invoke(app, ["evaluate", str(a), str(b), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "== a.jsonl" in result.output and "== b.jsonl" in result.output
+    metrics = json.loads(out.read_text())
+    assert set(metrics) == {"a.jsonl", "b.jsonl"}
+    assert metrics["a.jsonl"]["unsafe_declines"] == 0 and metrics["a.jsonl"]["urgent_recall"] == 1.0

@@ -83,17 +83,18 @@ def unresolved(doc, lang: str, flag_codes: set[str], region: str | None = None) 
         return []
     m, codes = matcher(lang)
     atoms = [m.atoms_of(w) for w in words]
-    if not any(atoms):
+    pos = m.positions(atoms)
+    if not pos:
         return []
     hits: list[tuple[int, int, str]] = []
     regions = _data(lang)[2]
     for code in codes:
         if code in regions and region not in regions[code]:
             continue  # e.g. a trauma in a joint referral: the region's own rules read it
-        hits += [(s, e, code) for s, e in m._hits(code, atoms)]
+        hits += [(s, e, code) for s, e in m._hits(code, atoms, pos)]
     if not hits:
         return []
-    benign = m._hits("BENIGN", atoms)
+    benign = m._hits("BENIGN", atoms, pos)
     spans = []  # (tok start, tok end, resolved?) of the mentions
     for mention in (doc._.mentions or []):
         resolved = bool(mention.modifiers & NOT_PRESENT) or (

@@ -133,19 +133,31 @@ class ConceptMatcher:
             hit = self._cache[word] = frozenset(out)
         return hit
 
-    def _hits(self, group: str, atoms: list[frozenset[int]]) -> list[tuple[int, int]]:
+    @staticmethod
+    def positions(atoms: list[frozenset[int]]) -> dict[int, list[int]]:
+        """atom id → the token positions holding it (built once per text)."""
+        pos: dict[int, list[int]] = {}
+        for i, a in enumerate(atoms):
+            for atom in a:
+                pos.setdefault(atom, []).append(i)
+        return pos
+
+    def _hits(self, group: str, atoms: list[frozenset[int]], pos: dict[int, list[int]] | None = None
+              ) -> list[tuple[int, int]]:
         """Where the members of ``group`` match: (first token, end token).
 
         The words of a member may have up to ``GAP`` other tokens between them, so word
         order with a subject in between still matches ("kjenner *han* ikke").
         """
+        if pos is None:
+            pos = self.positions(atoms)
         out = []
         n = len(atoms)
         for pat in self.groups[group]:
-            first = pat[0]
-            for i in range(n):
-                if first not in atoms[i]:
-                    continue
+            starts = pos.get(pat[0])
+            if not starts:
+                continue
+            for i in starts:
                 j = i + 1
                 for atom in pat[1:]:
                     k = next((k for k in range(j, min(n, j + GAP + 1)) if atom in atoms[k]), None)
@@ -159,21 +171,22 @@ class ConceptMatcher:
     def match(self, words: list[str], sent_of: list[int]) -> list[tuple[int, int, Concept]]:
         """Every concept match as (first token, end token, concept), by position."""
         atoms = [self.atoms_of(w) for w in words]
-        present = set().union(*atoms) if atoms else set()
-        if not present:
+        pos = self.positions(atoms)
+        if not pos:
             return []
+        present = pos.keys()
         hits_cache: dict[str, list[tuple[int, int]]] = {}
 
         def hits(group: str) -> list[tuple[int, int]]:
             h = hits_cache.get(group)
             if h is None:
-                h = hits_cache[group] = self._hits(group, atoms)
+                h = hits_cache[group] = self._hits(group, atoms, pos)
             return h
 
         out = []
         n = len(words)
         for c in self.concepts:
-            if not (self._anchor_atoms[c.anchor] & present):
+            if self._anchor_atoms[c.anchor].isdisjoint(present):
                 continue
             for a, b in hits(c.anchor):
                 sent = sent_of[a]
