@@ -19,12 +19,10 @@ finding that quotes the words (rule SAFE-001).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..errors import data_error
-from ..paths import lexicon_dir
 
 NOT_PRESENT = {"NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "RULE_OUT"}
 
@@ -41,19 +39,12 @@ class Alarm:
 
 @lru_cache(maxsize=None)
 def _data(lang: str):
-    from ..nlp.resources import layers
+    from ..nlp.resources import layer_documents
 
     groups: dict[str, list[str]] = {}
     regions: dict[str, tuple] = {}
     benign: list[str] = []
-    for layer in layers(lang):
-        path = lexicon_dir() / layer / "alarms.json"
-        if not path.exists():
-            continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise data_error("RC514", path=path, problem=f"not valid JSON ({exc.msg})") from exc
+    for path, data in layer_documents(lang, "alarms.json", "RC514"):
         for row in data.get("alarms", []):
             if set(row) - {"id", "code", "terms", "note", "regions"} or not isinstance(row.get("terms"), list):
                 raise data_error("RC514", path=path, problem=f"alarm entry {row.get('id')!r} needs id, code and a list of terms")

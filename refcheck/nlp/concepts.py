@@ -28,13 +28,11 @@ every matched token, so ConText reads it from its first token as it reads a lexi
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..errors import data_error
-from ..paths import lexicon_dir
 
 CONCEPT_KEYS = {"id", "category", "code", "anchor", "require", "exclude", "window", "source", "note"}
 DEFAULT_WINDOW = 6
@@ -232,19 +230,12 @@ def _allowed_codes() -> dict[str, tuple[str, ...]]:
 @lru_cache(maxsize=None)
 def load_concepts(lang: str) -> tuple[tuple[Concept, ...], dict[str, list[str]]]:
     """The concepts and groups of ``lang`` (nynorsk adds to bokmål), strictly validated."""
-    from .resources import layers
+    from .resources import layer_documents
 
     concepts: list[Concept] = []
     groups: dict[str, list[str]] = {}
     seen: set[str] = set()
-    for layer in layers(lang):
-        path = lexicon_dir() / layer / "concepts.json"
-        if not path.exists():
-            continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise data_error("RC512", path=path, problem=f"not valid JSON ({exc.msg})") from exc
+    for path, data in layer_documents(lang, "concepts.json", "RC512"):
         for name, members in data.get("groups", {}).items():
             if not isinstance(members, list) or not all(isinstance(m, str) and m.strip() for m in members):
                 raise data_error("RC512", path=path, problem=f"group {name!r} must be a list of non-empty strings")

@@ -119,6 +119,21 @@ def layers(lang: str) -> tuple[str, ...]:
     return ("nb", "nn") if lang == "nn" else (lang,)
 
 
+def layer_documents(lang: str, name: str, code: str):
+    """(path, parsed JSON) of file ``name`` in each lexicon layer of ``lang`` that has it.
+
+    ``code`` is the error (RC5xx) raised for a file that is not valid JSON.
+    """
+    for layer in layers(lang):
+        path = lexicon_dir() / layer / name
+        if not path.exists():
+            continue
+        try:
+            yield path, json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise data_error(code, path=path, problem=f"not valid JSON ({exc.msg})") from exc
+
+
 def read_json(lang: str, name: str, key: str) -> list[dict]:
     rows: list[dict] = []
     for layer in layers(lang):
