@@ -152,3 +152,19 @@ def test_evaluate_scores_each_set_apart_with_false_declines(tmp_path, monkeypatc
     metrics = json.loads(out.read_text())
     assert set(metrics) == {"a.jsonl", "b.jsonl"}
     assert metrics["a.jsonl"]["unsafe_declines"] == 0 and metrics["a.jsonl"]["urgent_recall"] == 1.0
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("nb", "Rtg th-columna. Kvinne 80 år, kjent osteoporose, skled på kjøkkenet i går, nå smerter midt i ryggen."),
+    ("da", "Rtg. af lænden. 71-årig kvinde i fast prednisolonbehandling, fik pludselige smerter da hun løftede en kasse."),
+])
+def test_minor_trauma_with_osteoporosis_or_steroids_is_trauma_not_acute_injury(lang, text):
+    report = refcheck.check(text, language=lang)
+    assert "trauma" in {f.code for f in report.red_flags}
+    assert report.appropriateness == "indicated"
+
+
+def test_lifting_alone_is_not_trauma():
+    report = refcheck.check("MR LS. Mann 40 år, vondt i korsryggen etter at han løftet en kasse for 3 uker siden.",
+                            language="nb")
+    assert "trauma" not in {f.code for f in report.red_flags}

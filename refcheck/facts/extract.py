@@ -58,6 +58,7 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
     seen_flags = _mentioned(f, text, mentions, sents)
     measured = _measured_flags(f, text, seen_flags)
     _worsening_paresis(f, text, mentions, seen_flags)
+    _minor_trauma(f, mentions, seen_flags)
     f.trauma = "trauma" in seen_flags
     if _XRAY_NEGATIVE.search(text):
         f.intents.add("xray_negative")
@@ -138,6 +139,19 @@ def _mentioned(f: Facts, text: str, mentions: list[Mention], sents) -> set[str]:
     return seen_flags
 
 
+def _minor_trauma(f: Facts, mentions: list[Mention], seen_flags: set[str]) -> None:
+    """A minor trauma (a slip, a lift, a cough) with osteoporosis or steroids is a trauma flag (003 Tabel 1)."""
+    if "trauma" in seen_flags or not seen_flags & {"osteoporosis", "steroid_use"}:
+        return
+    for m in mentions:
+        if m.code == "minor_trauma" and m.affirmed:
+            seen_flags.add("trauma")
+            f.minor_trauma = True
+            f.red_flags.append(Mention("red_flag", "trauma", m.entry_id, m.start, m.end, m.tok_start, m.tok_end,
+                                       m.sent, m.section))
+            return
+
+
 def _measured_flags(f: Facts, text: str, seen_flags: set[str]) -> bool:
     """Measured fever and raised inflammation markers are red flags too; True if anything was measured."""
     temps, labs = q.temperatures(text), q.lab_values(text)
@@ -194,14 +208,14 @@ def _derived(f: Facts, text: str) -> None:
     f.radicular = bool(f.conditions & RADICULAR_CONDITIONS and any(
         m.affirmed for c, m in f.condition_mentions.items() if c in RADICULAR_CONDITIONS)) \
         or "radiating_pain" in f.signs or bool(f.signs & RADICULAR_FINDINGS)
-    f.recent_injury = f.trauma and (f.symptom_weeks is not None and f.symptom_weeks <= 2.0)
+    f.recent_injury = f.trauma and not f.minor_trauma and (f.symptom_weeks is not None and f.symptom_weeks <= 2.0)
     if f.region is None:
         for code in f.conditions:
             if code in CONDITION_REGION:
                 f.region = CONDITION_REGION[code]
                 break
     # age_onset: back pain beginning before 20 or after 55.
-    if f.age is not None and f.region in BACK_REGIONS and f.age >= 16:
+    if f.age is not None and f.region in BACK_REGIONS:  # children too: onset before 20
         onset = f.age - (f.symptom_weeks or 0) / 52.0
         if (f.symptom_weeks is not None or f.age > 55) and (onset > 55 or onset < 20):
             f.age_onset = True

@@ -30,6 +30,7 @@ class Facts:
     question_text: str | None = None
     question_span: tuple[int, int] | None = None
     red_flags: list[Mention] = field(default_factory=list)  # affirmed, deduplicated by code
+    minor_trauma: bool = False  # the trauma flag comes from a minor trauma with osteoporosis/steroids
     alarms: list = field(default_factory=list)  # unresolved alarm words (facts/alarms.py): the safety net
     age_onset: bool = False
     conditions: set[str] = field(default_factory=set)  # suspected or known, not negated

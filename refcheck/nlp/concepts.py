@@ -218,7 +218,7 @@ class ConceptMatcher:
 
 
 #: Concept-only codes: spans that change how other mentions read, not lexicon concepts.
-MODIFIER_CODES = ("positional_relief",)
+MODIFIER_CODES = ("positional_relief", "minor_trauma")
 
 
 def _allowed_codes() -> dict[str, tuple[str, ...]]:
