@@ -67,7 +67,7 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
     _derived(f, text)
     find_components(f, doc, mentions, doc._.cues or [], doc._.sections or [], sents, measured,
                     q.diagnosis_codes(text))
-    f.alarms = unresolved(doc, lang, f.flag_codes, f.region)
+    f.alarm_reader = lambda: unresolved(doc, lang, f.flag_codes, f.region)
     return f
 
 

@@ -31,7 +31,8 @@ class Facts:
     question_span: tuple[int, int] | None = None
     red_flags: list[Mention] = field(default_factory=list)  # affirmed, deduplicated by code
     minor_trauma: bool = False  # the trauma flag comes from a minor trauma with osteoporosis/steroids
-    alarms: list = field(default_factory=list)  # unresolved alarm words (facts/alarms.py): the safety net
+    #: how to find the unresolved alarm words (facts/alarms.py), run only when a rule reads ``alarms``
+    alarm_reader: object = field(default=None, repr=False, compare=False)
     age_onset: bool = False
     conditions: set[str] = field(default_factory=set)  # suspected or known, not negated
     condition_mentions: dict[str, Mention] = field(default_factory=dict)
@@ -48,6 +49,15 @@ class Facts:
     def flag_codes(self) -> set[str]:
         """The codes of the red flags, with ``age_onset`` when it holds."""
         return {m.code for m in self.red_flags} | ({"age_onset"} if self.age_onset else set())
+
+    @property
+    def alarms(self) -> list:
+        """Unresolved alarm words (the safety net), read on first use: only a decline needs them."""
+        cached = self.__dict__.get("_alarms")
+        if cached is None:
+            cached = self.alarm_reader() if self.alarm_reader is not None else []
+            self.__dict__["_alarms"] = cached
+        return cached
 
     @property
     def whiplash(self) -> bool:

@@ -89,7 +89,7 @@ def assemble(rid: str, norm: NormalizedText, f: Facts, meta: dict) -> Report:
     for rule in catalogue.finding_rules:
         if rule.holds(judged):
             values = {"requested": f.modality or "-", "recommended": recommended or "-",
-                      "words": ", ".join(dict.fromkeys(f"«{a.text}»" for a in f.alarms))}
+                      "words": ", ".join(dict.fromkeys(f"«{a.text}»" for a in f.alarms)) if rule.code == "SAFE-001" else ""}
             citation = verdict.citation if rule.code == "GEN-005" else rule.citation
             findings.append(Finding(rule.code, rule.severity, rule.message_for(lang, **values), citation,
                                     _evidence(rule, f, norm), rule.name, rule.message_for("en", **values)))
@@ -118,7 +118,7 @@ def assemble(rid: str, norm: NormalizedText, f: Facts, meta: dict) -> Report:
         red_flags=flags,
         completeness={"grade": g, "missing": [c for c in COMPONENTS if not present[c]]},
         appropriateness=appropriateness, recommended_modality=recommended,
-        action=action(appropriateness, g, unresolved_alarms=bool(f.alarms)),
+        action=action(appropriateness, g, unresolved_alarms=appropriateness == "low_value" and bool(f.alarms)),
         findings=findings, errors=[],
         meta={k: v for k, v in meta.items() if k in ("referrer", "date")},
     )
