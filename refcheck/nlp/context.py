@@ -157,15 +157,76 @@ def literal_key(literal: str, lang: str = "nb") -> str:
     return " ".join(fold(w) for w in literal.split())
 
 
+class TriggerMatcher:
+    """Exact-word matching of trigger literals: one dict lookup per token.
+
+    A literal is split like the text; each word matches a token whose folded form equals
+    it, ``word*`` a folded token beginning with ``word``, ``#num`` a number.
+    """
+
+    def __init__(self, tokenize):
+        from ..text.fold import NUMBER, fold
+
+        self._fold = fold
+        self._number = NUMBER
+        self._cache: dict[str, str] = {}
+        self._first: dict[str, list] = {}
+        self._prefixed: list = []  # literals whose first word is a prefix or a number
+        self._tokenize = tokenize
+
+    def add(self, literal: str, payload) -> None:
+        elems = []
+        for word in literal.split():
+            if word == "#num":
+                elems.append(("n", ""))
+            elif word.endswith("*") and len(word) > 1:
+                elems.append(("p", self._fold(word[:-1])))
+            elif word.isalnum():
+                elems.append(("k", self._fold(word)))
+            else:
+                elems += [("k", self._fold(t)) for t in self._tokenize(word)]
+        if not elems:
+            return
+        entry = (tuple(elems), payload)
+        if elems[0][0] == "k":
+            self._first.setdefault(elems[0][1], []).append(entry)
+        else:
+            self._prefixed.append(entry)
+
+    def _ok(self, kind: str, value: str, word: str, folded: str) -> bool:
+        if kind == "k":
+            return folded == value
+        if kind == "p":
+            return folded.startswith(value)
+        return bool(self._number.match(word))
+
+    def match(self, words: list[str]) -> list[tuple[int, int, object]]:
+        cache, fold = self._cache, self._fold
+        folded = [cache.get(w) or cache.setdefault(w, fold(w)) for w in words]
+        out = []
+        n = len(words)
+        first, prefixed, ok = self._first, self._prefixed, self._ok
+        for i, f in enumerate(folded):
+            cands = first.get(f)
+            if prefixed:
+                extra = [e for e in prefixed if ok(e[0][0][0], e[0][0][1], words[i], f)]
+                cands = (cands or []) + extra if extra else cands
+            if not cands:
+                continue
+            for elems, payload in cands:
+                end = i + len(elems)
+                if end <= n and all(ok(k, v, words[j], folded[j]) for (k, v), j in zip(elems[1:], range(i + 1, end))):
+                    out.append((i, end, payload))
+        return out
+
+
 class ContextEngine:
     """Find triggers in a token sequence and the context of any token span."""
 
     def __init__(self, lang: str, tokenize):
-        from .lexicon import TermMatcher
-
         self.lang = lang
         self.rules = load_context_rules(lang)
-        self.matcher = TermMatcher(lang, tokenize, exact=True)
+        self.matcher = TriggerMatcher(tokenize)
         for rule in self.rules:
             self.matcher.add(rule.literal, rule)
 
