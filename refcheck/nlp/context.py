@@ -171,7 +171,8 @@ class TriggerMatcher:
         self._number = NUMBER
         self._cache: dict[str, str] = {}
         self._first: dict[str, list] = {}
-        self._prefixed: list = []  # literals whose first word is a prefix or a number
+        self._prefixed: dict[str, list] = {}  # first word a prefix: its first three letters → literals
+        self._numbered: list = []  # first word "#num"
         self._tokenize = tokenize
 
     def add(self, literal: str, payload) -> None:
@@ -188,10 +189,13 @@ class TriggerMatcher:
         if not elems:
             return
         entry = (tuple(elems), payload)
-        if elems[0][0] == "k":
-            self._first.setdefault(elems[0][1], []).append(entry)
+        kind, value = elems[0]
+        if kind == "k":
+            self._first.setdefault(value, []).append(entry)
+        elif kind == "p":
+            self._prefixed.setdefault(value[:3], []).append(entry)
         else:
-            self._prefixed.append(entry)
+            self._numbered.append(entry)
 
     def _ok(self, kind: str, value: str, word: str, folded: str) -> bool:
         if kind == "k":
@@ -205,12 +209,15 @@ class TriggerMatcher:
         folded = [cache.get(w) or cache.setdefault(w, fold(w)) for w in words]
         out = []
         n = len(words)
-        first, prefixed, ok = self._first, self._prefixed, self._ok
+        first, prefixed, numbered, ok = self._first, self._prefixed, self._numbered, self._ok
         for i, f in enumerate(folded):
             cands = first.get(f)
-            if prefixed:
-                extra = [e for e in prefixed if ok(e[0][0][0], e[0][0][1], words[i], f)]
-                cands = (cands or []) + extra if extra else cands
+            pre = prefixed.get(f[:3])
+            num = numbered if numbered and f[:1].isdigit() else None
+            if pre or num:
+                extra = [e for e in (pre or []) + (num or []) if ok(e[0][0][0], e[0][0][1], words[i], f)]
+                if extra:
+                    cands = (cands or []) + extra
             if not cands:
                 continue
             for elems, payload in cands:
