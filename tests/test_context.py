@@ -168,3 +168,12 @@ def test_lifting_alone_is_not_trauma():
     report = refcheck.check("MR LS. Mann 40 år, vondt i korsryggen etter at han løftet en kasse for 3 uker siden.",
                             language="nb")
     assert "trauma" not in {f.code for f in report.red_flags}
+
+
+@pytest.mark.parametrize("lang, text, weeks", [
+    ("nb", "MR LS. Mann 58 år. Hatt vondt i korsryggen av og til i 10 år, men de siste 2 ukene mye verre.", 2.0),
+    ("da", "MR af lænden. Kvinde 60 år med rygproblemer gennem 15 år, dog de seneste 4 uger nye smerter.", 4.0),
+])
+def test_current_complaint_duration_after_a_contrast(lang, text, weeks):
+    report = refcheck.check(text, language=lang)
+    assert report.history["symptom_weeks"] == weeks

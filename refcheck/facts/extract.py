@@ -42,6 +42,8 @@ _MENOPAUSE_AGE = fastre.compile(r"(\d{2})")
 _PAST_EVENT = fastre.compile(r"\b(operert|opereret|målt|malt|tidligere|tidlegare|sist|forrige|menopause|behandlet|"
                          r"røntgen tatt|mr tatt|rtg tatt)\b")
 _COMPLAINT_WORD = fastre.compile(r"smert|vondt|plage|gener|ondt")
+_RECENT_BEFORE = fastre.compile(r"(?i)(?<!\w)(?:siste|sidste|seneste|dei siste|de siste|de sidste)\s+$")
+_CONTRAST = fastre.compile(r"(?i)(?<!\w)(?:men|dog|derimod|derimot|nå|no|nu)(?!\w)")
 _MINUTES = fastre.compile(r"(\d+)\s*(?:min|minutt|minutter|minutes)\b", re.I)
 _IN_QUESTION = {"clinical_question"}
 
@@ -301,6 +303,11 @@ def _duration(text: str, mentions: list[Mention], sents: list[tuple[int, int]], 
             if _PAST_EVENT.search(low) and not _COMPLAINT_WORD.search(low):
                 continue
         score = 0 if by_sent.get(i, set()) & complaint else 1
+        # "ryggplager i 20 år, men siste 3 uker annerledes": the duration after a contrast
+        # is the current complaint's.
+        if _RECENT_BEFORE.search(text, max(0, c.start - 16), c.start) and any(
+                p.end <= c.start and _CONTRAST.search(text, p.end, c.start) for p in cands):
+            score = -1
         ranked.append((score, c.start, c.value, (c.start, c.end)))
     if not ranked:
         return None, None
