@@ -82,10 +82,10 @@ def unresolved(doc, lang: str, flag_codes: set[str], region: str | None = None) 
     for code in codes:
         if code in regions and region not in regions[code]:
             continue  # e.g. a trauma in a joint referral: the region's own rules read it
-        hits += [(s, e, code) for s, e in m._hits(code, atoms, pos)]
+        hits += [(s, e, code) for s, e in m.hits(code, atoms, pos)]
     if not hits:
         return []
-    benign = m._hits("BENIGN", atoms, pos)
+    benign = m.hits("BENIGN", atoms, pos)
     spans = []  # (tok start, tok end, resolved?) of the mentions
     for mention in (doc._.mentions or []):
         resolved = bool(mention.modifiers & NOT_PRESENT) or (

@@ -140,7 +140,7 @@ class ConceptMatcher:
                 pos.setdefault(atom, []).append(i)
         return pos
 
-    def _hits(self, group: str, atoms: list[frozenset[int]], pos: dict[int, list[int]] | None = None
+    def hits(self, group: str, atoms: list[frozenset[int]], pos: dict[int, list[int]] | None = None
               ) -> list[tuple[int, int]]:
         """Where the members of ``group`` match: (first token, end token).
 
@@ -178,7 +178,7 @@ class ConceptMatcher:
         def hits(group: str) -> list[tuple[int, int]]:
             h = hits_cache.get(group)
             if h is None:
-                h = hits_cache[group] = self._hits(group, atoms, pos)
+                h = hits_cache[group] = self.hits(group, atoms, pos)
             return h
 
         out = []

@@ -40,14 +40,10 @@ class TermMatcher:
         lang: language whose stemmer and abbreviations make the keys.
         tokenize: a function splitting a term into words the way the pipeline's
             tokenizer splits text (so "L5/S1" or "us." key the same on both sides).
-        exact: key words by their folded form, without abbreviation expansion or stemming
-            (ConText triggers: "verken" must not match "verk", nor "utelukket" "utelukke",
-            nor "neg." "negativ").
     """
 
-    def __init__(self, lang: str, tokenize, exact: bool = False):
+    def __init__(self, lang: str, tokenize):
         self.lang = lang
-        self.exact = exact
         self._tokenize = tokenize
         self._abbr = abbreviations_for(lang)
         self._root: dict = {}
@@ -60,10 +56,10 @@ class TermMatcher:
         hit = self._cache.get(text)
         if hit is None:
             folded = fold(text)
-            expanded = None if self.exact else self._abbr.get(folded)
+            expanded = self._abbr.get(folded)
             if expanded:
                 folded = fold(expanded)
-            key = folded if self.exact else stem(folded, self.lang)
+            key = stem(folded, self.lang)
             hit = (key, folded, bool(NUMBER.match(text)))
             self._cache[text] = hit
         return hit
