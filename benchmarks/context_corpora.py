@@ -157,6 +157,7 @@ class Task:
     units: list[Unit]
     protected: bool    # measure-only: no corpus text in any output
     skipped: int = 0   # targets left out by the conversion (see docstring)
+    language: str | None = None  # overrides --language (files that say their language)
 
 
 class CorpusError(Exception):
@@ -264,7 +265,128 @@ def load_gastrosurgery(path: str, split: str, limit: int | None) -> list[Task]:
         if targets:
             clean.append(raw[pos:])
             units.append(Unit(f"line {i}", "".join(clean), targets, [True] * len(targets)))
-    return [Task("GastroSurgery", "all", "negated-focus", "negated", units, protected=True)]
+    tasks = [Task("GastroSurgery", "all", "negated-focus", "negated", units, protected=True)]
+    terms = _negex_terms(p)
+    if terms is not None:
+        tasks.append(Task("GastroSurgery", "all", "negated", "negated",
+                          _dictionary_units(lines[:limit], terms), protected=True))
+    return tasks
+
+
+# The Norwegian NegEx study's own target set: every NorMedTerm condition (plus the study's
+# extra symptom list) found in a sentence, longest match first, as its runNegExOnFiles.py
+# does. A target is gold-negated when it overlaps a <NEGATED> span of the gold corpus. This
+# is the unit set on which that NegEx reports its precision and recall, so the figures of
+# any system here are comparable to it.
+def _negex_terms(corpus_file: Path) -> tuple[set[str], int] | None:
+    root = next((a for a in corpus_file.parents if (a / "Associated files").is_dir()), None)
+    if root is None:
+        return None
+    assoc = root / "Associated files"
+    triggers = {ln.split("\t")[0].strip() for ln in (assoc / "negationtriggers_norska.txt")
+                .read_text(encoding="utf-8").splitlines() if ln.strip()}
+    terms: set[str] = set()
+    for name in ("NorMedTermCondition.txt", "myWords.txt"):
+        f = assoc / name
+        if not f.is_file():
+            continue
+        for ln in f.read_text(encoding="utf-8").splitlines():
+            t = ln.strip().lower()
+            if not t or any(w in triggers for w in t.split(" ")):
+                continue
+            for v in {t, t.replace(",", "")}:
+                terms.add(" ".join(TERM_TOKEN.findall(v)))
+    terms.discard("")
+    return terms, max(len(t.split(" ")) for t in terms)
+
+
+TERM_TOKEN = re.compile(r"[^\s,.:?]+|[,.:?]")
+NEGEX_SENTENCE = re.compile(r"\.\W")
+
+
+def _dictionary_units(lines: list[str], terms: tuple[set[str], int]) -> list["Unit"]:
+    vocab, longest = terms
+    units = []
+    for i, raw in enumerate(lines, 1):
+        clean, neg, pos, n = [], [], 0, 0
+        for m in NEG_TAG.finditer(raw):
+            clean.append(raw[pos:m.start()])
+            n += m.start() - pos
+            neg.append((n, n + len(m.group(1))))
+            clean.append(m.group(1))
+            n += len(m.group(1))
+            pos = m.end()
+        clean.append(raw[pos:])
+        text = "".join(clean)
+        # sentences as NegEx splits them; one unit per sentence that holds a term
+        starts = [0] + [m.end() for m in NEGEX_SENTENCE.finditer(text)]
+        ends = [m.start() + 1 for m in NEGEX_SENTENCE.finditer(text)] + [len(text)]
+        for k, (a, b) in enumerate(zip(starts, ends)):
+            sent = text[a:b]
+            toks = [(m.start(), m.end(), m.group().lower()) for m in TERM_TOKEN.finditer(sent)]
+            targets, j = [], 0
+            while j < len(toks):
+                for e in range(min(len(toks), j + longest), j, -1):
+                    if " ".join(t[2] for t in toks[j:e]) in vocab:
+                        targets.append((toks[j][0], toks[e - 1][1]))
+                        j = e - 1
+                        break
+                j += 1
+            if targets:
+                gold = [_overlaps((a + s, a + e), neg) for s, e in targets]
+                units.append(Unit(f"line {i}.{k + 1}", sent, targets, gold))
+    return units
+
+
+def negex_system(corpus_path: str) -> Callable | None:
+    """The study's own negex.py (from the local copy of its repository) as a system: its
+    negTagger over each sentence with the sentence's targets as phrases; a target is negated
+    when the tagger wraps it in [NEGATED]. Its runNegExOnFiles.py also rewrites a few
+    conjunction patterns before tagging; that pre-pass is not reproduced here."""
+    p = Path(corpus_path)
+    root = next((a for a in [p, *p.parents] if (a / "Code files" / "negex.py").is_file()), None)
+    if root is None:
+        return None
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("gastro_negex", root / "Code files" / "negex.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    rules = mod.sortRules((root / "Associated files" / "negationtriggers_norska.txt")
+                          .read_text(encoding="utf-8").splitlines(keepends=True))
+
+    def annotate(text: str, targets: list[tuple[int, int]], language: str = "nb") -> list[BaselineContext]:
+        phrases = sorted({text[a:b].lower() for a, b in targets}, key=len, reverse=True)
+        tagged = mod.negTagger(text.lower(), phrases, rules=rules, negP=False).getNegTaggedSentence().lower()
+        out = []
+        for a, b in targets:
+            term = text[a:b].lower()
+            neg = any(f"{tag}{t}" in tagged for tag in ("<negated>", "[negated]")
+                      for t in (term, re.sub(r"\s+", "_", term)))
+            out.append(BaselineContext(a, b, neg, triggers=(("negex", "NEGATED_EXISTENCE"),) if neg else ()))
+        return out
+    return annotate
+
+
+# --- refcheck's own target files (eval/family_dev.jsonl, eval/negation_dev.jsonl) ----------
+def load_jsonl_targets(path: str, limit: int | None) -> list[Task]:
+    """One unit per record: {"id", "language", "text", "targets": [{"start", "end", "family"?,
+    "negated"?}]}; a task per label present. Our own files: errors may be shown."""
+    p = Path(path)
+    if not p.is_file():
+        raise CorpusError(f"--jsonl: {path} does not exist")
+    by_task: dict[tuple[str, str], list[Unit]] = {}
+    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines()[:limit], 1):
+        if not line.strip():
+            continue
+        rec = json.loads(line)
+        for attr in ("family", "negated"):
+            tg = [t for t in rec["targets"] if attr in t]
+            if tg:
+                by_task.setdefault((rec.get("language", "nb"), attr), []).append(
+                    Unit(rec.get("id", f"line {n}"), rec["text"], [(t["start"], t["end"]) for t in tg],
+                         [bool(t[attr]) for t in tg]))
+    return [Task(f"{p.stem}:{lang}", "all", attr, attr, units, protected=False, language=lang)
+            for (lang, attr), units in sorted(by_task.items())]
 
 
 # --- NorSynthClinical (brat standoff) ----------------------------------------------------
@@ -541,6 +663,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--normed-neg", metavar="DIR", help="local copy of marieef/NorMed_neg (repo root)")
     ap.add_argument("--gastrosurgery", metavar="PATH", help="the original 'Norwegian GastroSurgery Biomedical "
                     "Negation Corpus.txt' (or a directory holding it)")
+    ap.add_argument("--jsonl", action="append", default=[], metavar="PATH",
+                    help="a target file of our own (eval/family_dev.jsonl, eval/negation_dev.jsonl); repeatable")
     ap.add_argument("--split", default="dev", choices=[*SPLITS, "all"],
                     help="split of NoReC_neg and NorMed_neg (default dev); the others have none")
     ap.add_argument("--limit", type=int, metavar="N", help="first N units (sentences/lines) of each corpus")
@@ -551,13 +675,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="NorSynthClinical entity types used as targets, comma-separated (default CONDITION)")
     ap.add_argument("--baseline-negex", action="store_true",
                     help="add rows for the trivial cue-word baseline (runs alone if refcheck.context is absent)")
+    ap.add_argument("--gastro-negex", action="store_true",
+                    help="add rows for the Norwegian NegEx study's own negex.py, loaded from the --gastrosurgery copy")
     ap.add_argument("--show-errors", type=int, default=0, metavar="N",
                     help="print up to N false positives and N false negatives per NoReC_neg row, with their sentence")
     ap.add_argument("--json", metavar="OUT", help="also write the rows as JSON to OUT")
     args = ap.parse_args(argv)
 
-    if not (args.norec_neg or args.norsynth or args.normed_neg or args.gastrosurgery):
-        ap.error("give at least one of --norec-neg, --norsynth, --normed-neg, --gastrosurgery")
+    if not (args.norec_neg or args.norsynth or args.normed_neg or args.gastrosurgery or args.jsonl):
+        ap.error("give at least one of --norec-neg, --norsynth, --normed-neg, --gastrosurgery, --jsonl")
     if args.show_errors and (args.norsynth or args.normed_neg or args.gastrosurgery):
         ap.error("--show-errors prints corpus text and is refused for NorSynthClinical, NorMed_neg and "
                  "GastroSurgery (measure-only corpora); use it with --norec-neg alone")
@@ -572,6 +698,8 @@ def main(argv: list[str] | None = None) -> int:
             tasks += load_normed_neg(args.normed_neg, args.split, args.limit)
         if args.gastrosurgery:
             tasks += load_gastrosurgery(args.gastrosurgery, args.split, args.limit)
+        for path in args.jsonl:
+            tasks += load_jsonl_targets(path, args.limit)
         if args.norsynth:
             ents = tuple(e.strip().upper() for e in args.norsynth_entities.split(",") if e.strip())
             tasks += load_norsynth(args.norsynth, args.split, args.limit, args.norsynth_unit, ents)
@@ -591,12 +719,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"note: refcheck.context is not importable ({e}); running the baseline only", file=sys.stderr)
     if args.baseline_negex:
         systems.append(("baseline-negex", baseline_annotate))
+    if args.gastro_negex:
+        fn = negex_system(args.gastrosurgery) if args.gastrosurgery else None
+        if fn is None:
+            ap.error("--gastro-negex needs --gastrosurgery pointing into a copy of the NegEx repository")
+        systems.append(("negex-no (study)", fn))
 
     rows = []
     for name, fn in systems:
         fn("Ingen feber, men mor har diabetes.", [(6, 11), (25, 33)], args.language)  # warm-up, not timed
         for t in tasks:
-            rows.append(run_task(name, fn, t, args.language, args.show_errors))
+            rows.append(run_task(name, fn, t, t.language or args.language, args.show_errors))
     print_table(rows)
     if args.json:
         Path(args.json).write_text(json.dumps(

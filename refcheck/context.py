@@ -19,7 +19,7 @@ from bisect import bisect_right
 
 from .errors import message
 from .nlp import build, run
-from .nlp.context import TargetContext, apply, covered_tokens
+from .nlp.context import FAMILY_UNSURE, TargetContext, apply, covered_tokens
 
 __all__ = ["annotate", "TargetContext"]
 
@@ -44,7 +44,7 @@ def annotate(text: str, targets: list[tuple[int, int]], language: str = "nb") ->
         b = max(a + 1, _token_at(info, max(start, end - 1)) + 1)
         mods, why = apply(scopes, info.words, a, b) if info.words else (set(), [])
         out.append(TargetContext(start, end, "NEGATED_EXISTENCE" in mods, "HYPOTHETICAL" in mods,
-                                 "FAMILY" in mods, "HISTORICAL" in mods, "RULE_OUT" in mods, tuple(why)))
+                                 "FAMILY" in mods or FAMILY_UNSURE in mods, "HISTORICAL" in mods, "RULE_OUT" in mods, tuple(why)))
     return out
 
 

@@ -81,6 +81,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "RC513": (DATA, "context rules {first} ({first_kind}) and {second} ({second_kind}) match the same words {literal!r}"),
     "RC514": (DATA, "{path}: {problem}"),
     "RC515": (DATA, "context rule {id}: terminated_by has unknown categories {unknown}"),
+    "RC517": (DATA, "context rule {id}: 'spares' is for TERMINATE rules and names modifier categories; got {spares}"),
+    "RC518": (DATA, "{path}: 'pronouns' must be a list of words"),
     "RC516": (DATA, "concept {id!r}: category {category!r} with code {code!r} is not allowed; allowed: {allowed}"),
     # the rule catalogue
     "RC600": (DATA, "cannot read the rule catalogue {path}: {problem}"),

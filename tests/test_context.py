@@ -8,7 +8,7 @@ import pytest
 import refcheck
 from refcheck.context import annotate
 from refcheck.errors import DataError
-from refcheck.nlp import context as ctx
+from refcheck.nlp import context_rules as ctx
 
 
 def _span(text: str, word: str, nth: int = 0) -> tuple[int, int]:
@@ -177,3 +177,57 @@ def test_lifting_alone_is_not_trauma():
 def test_current_complaint_duration_after_a_contrast(lang, text, weeks):
     report = refcheck.check(text, language=lang)
     assert report.history["symptom_weeks"] == weeks
+
+
+# Family attribution: inflected kinship nouns, a relative after the condition, headings,
+# contrast words that keep the relative, relatives who speak for the patient, pronouns.
+@pytest.mark.parametrize("lang, text, word, family", [
+    ("nb", "Begge tvillingsøstrene har fått påvist cøliaki.", "cøliaki", True),
+    ("nb", "Nevøene hans har Duchenne.", "Duchenne", True),
+    ("da", "Morbroderen døde af tarmkræft som 60-årig.", "tarmkræft", True),
+    ("nn", "Systra hennar har Bechterew.", "Bechterew", True),
+    ("nb", "Leddgikt hos flere søsken og hos begge foreldrene.", "Leddgikt", True),
+    ("nb", "Psoriasis på farssiden, ikke hos pasienten.", "Psoriasis", True),
+    ("da", "Tarmkræft på fædrene side.", "Tarmkræft", True),
+    ("nb", "Familieanamnese: hjerteinfarkt, diabetes type 2 og hypertensjon.", "hypertensjon", True),
+    ("da", "Disp.: leddegigt og psoriasis.", "psoriasis", True),
+    ("nb", "Farfaren hadde Bechterew, men ikke psoriasis.", "psoriasis", True),
+    ("da", "Bror har colitis, nu også ledsmerter.", "ledsmerter", True),
+    ("nb", "Farfaren hadde Bechterew, men selv har hun bare vondt i hælen.", "vondt", False),
+    ("nb", "Moren forteller at jenta har hatt feber i fire dager.", "feber", False),
+    ("da", "Faderen ringer, da sønnen har fået voldsomme rygsmerter.", "rygsmerter", False),
+    ("nb", "Kommer sammen med mor. Har hatt nakkesmerter i 6 uker.", "nakkesmerter", False),
+    ("nb", "Pasienten opplyser at moren hadde brystkreft.", "brystkreft", True),
+    ("nb", "Bestefar er død. Han hadde prostatakreft med spredning.", "prostatakreft", True),
+    ("nb", "Bestefar er død. Han hadde prostatakreft. Pasienten har korsryggsmerter.", "korsryggsmerter", False),
+    ("nb", "Mann 50 år, ryggsmerter. Han har hatt feber.", "feber", False),
+])
+def test_family_attribution(lang, text, word, family):
+    (res,) = annotate(text, [_span(text, word)], lang)
+    assert res.family is family, res.triggers
+
+
+def test_a_pronoun_carried_family_reading_never_removes_a_red_flag():
+    # "Hun" may be the mother or the patient: the unsure reading keeps the red flag.
+    text = ("MR LS. Kvinne 62 år med korsryggsmerter i 5 uker. Mor døde av brystkreft. "
+            "Hun har gått ned 8 kg siden sommeren og våkner av smertene om natten.")
+    report = refcheck.check(text, language="nb")
+    (res,) = annotate(text, [_span(text, "gått ned 8 kg")], "nb")
+    assert res.family  # annotate says what it read
+    assert report.action != "decline"
+    assert {"weight_loss", "night_pain"} & {f.code for f in report.red_flags}
+
+
+def test_spares_is_only_for_terminators(tmp_path, monkeypatch):
+    rules = {"context_rules": [
+        {"id": "nb.t.spare", "literal": "mor", "category": "FAMILY", "direction": "FORWARD", "spares": ["FAMILY"]},
+    ]}
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "nb" / "context_rules.json").write_text(json.dumps(rules), encoding="utf-8")
+    monkeypatch.setattr(ctx, "lexicon_dir", lambda: tmp_path)
+    ctx.load_context_rules.cache_clear()
+    try:
+        with pytest.raises(DataError, match="nb.t.spare"):
+            ctx.load_context_rules("nb")
+    finally:
+        ctx.load_context_rules.cache_clear()

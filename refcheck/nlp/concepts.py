@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..errors import data_error
+from ..text.fold import CACHE_WORDS
 
 CONCEPT_KEYS = {"id", "category", "code", "anchor", "require", "exclude", "window", "source", "note"}
 DEFAULT_WINDOW = 6
@@ -128,6 +129,8 @@ class ConceptMatcher:
                 out.update(i for v, i in self._prefixes if folded.startswith(v))
                 out.update(i for v, i in self._infixes if v in folded)
                 out.update(i for v, i in self._suffixes if folded.endswith(v))
+            if len(self._cache) >= CACHE_WORDS:  # bounded over a long audit
+                self._cache.clear()
             hit = self._cache[word] = frozenset(out)
         return hit
 

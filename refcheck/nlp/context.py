@@ -31,200 +31,13 @@ exposes the same engine for any character spans of any text.
 """
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass
-from functools import lru_cache
-
 from spacy.language import Language
 
-from ..errors import data_error
-from ..paths import lexicon_dir
-
-CATEGORIES = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "HISTORICAL", "RULE_OUT", "PSEUDO", "TERMINATE",
-              "AFFIRMED", "ADVICE")
-MODIFIERS = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "HISTORICAL", "RULE_OUT")
-DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE")
-RULE_KEYS = {"id", "literal", "category", "direction", "max_scope", "pattern", "metadata", "terminated_by",
-             "requires", "at_sentence_start", "across_commas"}
-#: Categories whose triggers end a scope of the given category (a rule may override).
-TERMINATED_BY = {
-    "NEGATED_EXISTENCE": ("HISTORICAL", "AFFIRMED", "FAMILY"),
-    "HYPOTHETICAL": ("AFFIRMED",),
-    "FAMILY": (),
-    "HISTORICAL": ("NEGATED_EXISTENCE",),
-    "RULE_OUT": ("NEGATED_EXISTENCE", "AFFIRMED"),
-}
-#: Most words a comma-separated list item may have and still continue a negation.
-LIST_WORDS = 4
-COORDINATORS = frozenset({"eller", "og", "el", "el.", "samt", "heller", "/", "&", "verken", "hverken", "korkje",
-                          "elle", "ell", "og/eller"})
-_COMMAS = frozenset({",", "–", "—"})
-_DIGIT = re.compile(r"\d")
-
-
-@dataclass(frozen=True)
-class ContextRule:
-    """One ConText rule (medspaCy shape, plus a stable id and ``terminated_by``)."""
-
-    id: str
-    literal: str
-    category: str
-    direction: str
-    max_scope: int | None
-    terminated_by: tuple[str, ...]
-    requires: str | None = None  # a category that must also occur in the sentence ("ADVICE")
-    at_sentence_start: bool = False  # only as the sentence's first word ("Om …, vurderes MR")
-    across_commas: bool = False  # a backward scope that runs over commas ("(blære, tarm, feber) – ingen av disse")
-
-
-@dataclass(frozen=True)
-class TargetContext:
-    """What :func:`annotate` says of one target span."""
-
-    start: int
-    end: int
-    negated: bool
-    hypothetical: bool
-    family: bool
-    historical: bool
-    rule_out: bool
-    triggers: tuple[tuple[str, str], ...]  # (trigger text, category)
-
-    def to_dict(self) -> dict:
-        return {"start": self.start, "end": self.end, "negated": self.negated, "hypothetical": self.hypothetical,
-                "family": self.family, "historical": self.historical, "rule_out": self.rule_out,
-                "triggers": [{"text": t, "category": c} for t, c in self.triggers]}
-
-
-def _rule_id(lang: str, row: dict, n: int) -> str:
-    return row.get("id") or f"{lang}.context.{n}"
-
-
-@lru_cache(maxsize=None)
-def load_context_rules(lang: str) -> tuple[ContextRule, ...]:
-    """The ConText rules of ``lang`` (nynorsk adds to bokmål), strictly validated.
-
-    Raises DataError for unknown keys, categories or directions, and for two rules whose
-    literals fold to the same words but disagree on category or direction (both ids are
-    named). The same literal with the same meaning in two layers is kept once.
-    """
-    from .resources import layers
-
-    out: list[ContextRule] = []
-    by_key: dict[str, ContextRule] = {}
-    for layer in layers(lang):
-        path = lexicon_dir() / layer / "context_rules.json"
-        if not path.exists():
-            continue
-        try:
-            rows = json.loads(path.read_text(encoding="utf-8"))["context_rules"]
-        except (json.JSONDecodeError, KeyError) as exc:
-            raise data_error("RC507", path=path, key="context_rules", problem=exc) from exc
-        for n, row in enumerate(rows, start=1):
-            rid = _rule_id(layer, row, n)
-            unknown = set(row) - RULE_KEYS
-            if unknown:
-                raise data_error("RC509", literal=rid, unknown=sorted(unknown), allowed=sorted(RULE_KEYS))
-            if row.get("category") not in CATEGORIES or row.get("direction") not in DIRECTIONS:
-                raise data_error("RC510", literal=rid, categories=CATEGORIES, directions=DIRECTIONS)
-            term_by = tuple(row.get("terminated_by") or TERMINATED_BY.get(row["category"], ()))
-            bad = set(term_by) - set(CATEGORIES)
-            if bad:
-                raise data_error("RC515", id=rid, unknown=sorted(bad))
-            if row.get("requires") not in (None, *CATEGORIES):
-                raise data_error("RC515", id=rid, unknown=[row["requires"]])
-            rule = ContextRule(rid, row["literal"], row["category"], row["direction"], row.get("max_scope"), term_by,
-                               row.get("requires"), bool(row.get("at_sentence_start")),
-                               bool(row.get("across_commas")))
-            key = literal_key(row["literal"], lang)
-            prior = by_key.get(key)
-            if prior is not None:
-                if (prior.category, prior.direction) != (rule.category, rule.direction):
-                    raise data_error("RC513", first=prior.id, first_kind=f"{prior.category} {prior.direction}",
-                                     second=rid, second_kind=f"{rule.category} {rule.direction}",
-                                     literal=row["literal"])
-                continue
-            by_key[key] = rule
-            out.append(rule)
-    return tuple(out)
-
-
-def literal_key(literal: str, lang: str = "nb") -> str:
-    """The words a literal matches: folded, nothing else (triggers are matched exactly)."""
-    from ..text.fold import fold
-
-    return " ".join(fold(w) for w in literal.split())
-
-
-class TriggerMatcher:
-    """Exact-word matching of trigger literals: one dict lookup per token.
-
-    A literal is split like the text; each word matches a token whose folded form equals
-    it, ``word*`` a folded token beginning with ``word``, ``#num`` a number.
-    """
-
-    def __init__(self, tokenize):
-        from ..text.fold import NUMBER, fold
-
-        self._fold = fold
-        self._number = NUMBER
-        self._cache: dict[str, str] = {}
-        self._first: dict[str, list] = {}
-        self._prefixed: dict[str, list] = {}  # first word a prefix: its first three letters → literals
-        self._numbered: list = []  # first word "#num"
-        self._tokenize = tokenize
-
-    def add(self, literal: str, payload) -> None:
-        elems = []
-        for word in literal.split():
-            if word == "#num":
-                elems.append(("n", ""))
-            elif word.endswith("*") and len(word) > 1:
-                elems.append(("p", self._fold(word[:-1])))
-            elif word.isalnum():
-                elems.append(("k", self._fold(word)))
-            else:
-                elems += [("k", self._fold(t)) for t in self._tokenize(word)]
-        if not elems:
-            return
-        entry = (tuple(elems), payload)
-        kind, value = elems[0]
-        if kind == "k":
-            self._first.setdefault(value, []).append(entry)
-        elif kind == "p":
-            self._prefixed.setdefault(value[:3], []).append(entry)
-        else:
-            self._numbered.append(entry)
-
-    def _ok(self, kind: str, value: str, word: str, folded: str) -> bool:
-        if kind == "k":
-            return folded == value
-        if kind == "p":
-            return folded.startswith(value)
-        return bool(self._number.match(word))
-
-    def match(self, words: list[str]) -> list[tuple[int, int, object]]:
-        cache, fold = self._cache, self._fold
-        folded = [cache.get(w) or cache.setdefault(w, fold(w)) for w in words]
-        out = []
-        n = len(words)
-        first, prefixed, numbered, ok = self._first, self._prefixed, self._numbered, self._ok
-        for i, f in enumerate(folded):
-            cands = first.get(f)
-            pre = prefixed.get(f[:3])
-            num = numbered if numbered and f[:1].isdigit() else None
-            if pre or num:
-                extra = [e for e in (pre or []) + (num or []) if ok(e[0][0][0], e[0][0][1], words[i], f)]
-                if extra:
-                    cands = (cands or []) + extra
-            if not cands:
-                continue
-            for elems, payload in cands:
-                end = i + len(elems)
-                if end <= n and all(ok(k, v, words[j], folded[j]) for (k, v), j in zip(elems[1:], range(i + 1, end))):
-                    out.append((i, end, payload))
-        return out
+from .context_rules import (
+    COMMAS, COORDINATORS, ContextRule, DIGIT, FAMILY_BACK,
+    FAMILY_PREPOSITIONS, FAMILY_QUANTIFIERS, FAMILY_UNSURE, LIST_WORDS, MODIFIERS,
+    PROXY_PREPOSITIONS, TargetContext, TriggerMatcher, load_context_rules, load_pronouns,
+)
 
 
 class ContextEngine:
@@ -234,6 +47,9 @@ class ContextEngine:
         self.lang = lang
         self.rules = load_context_rules(lang)
         self.matcher = TriggerMatcher(tokenize)
+        from ..text.fold import fold
+
+        self._fold = fold
         for rule in self.rules:
             self.matcher.add(rule.literal, rule)
 
@@ -258,9 +74,12 @@ class ContextEngine:
         item); without it every word counts as bare.
         """
         stops: dict[int, str] = {}
+        spared: dict[int, tuple[str, ...]] = {}
         for s, e, r in triggers:
             if r.category in ("TERMINATE", "PSEUDO"):
                 stops[s] = "TERMINATE"
+                if r.spares:
+                    spared[s] = r.spares
             elif r.category not in stops.get(s, ""):
                 stops[s] = r.category
         present: dict[int, set[str]] = {}
@@ -269,9 +88,19 @@ class ContextEngine:
             cats.add(r.category)
             if r.category == "HYPOTHETICAL" and r.direction == "BIDIRECTIONAL":
                 cats.add("ADVICE")  # "ta kontakt", "bedes henvende sig": advice verbs
+        proxied = self._proxied(triggers, sent_of)
+
+        def ends(t: int, rule: ContextRule) -> bool:
+            cat = stops.get(t)
+            if cat is None:
+                return False
+            if cat == "TERMINATE":
+                return rule.category not in spared.get(t, ())
+            return cat in rule.terminated_by
+
         out = []
         for start, end, rule in triggers:
-            if rule.category not in MODIFIERS:
+            if rule.category not in MODIFIERS or start in proxied:
                 continue
             s_lo, s_hi = sent_bounds[sent_of[start]]
             if rule.requires and rule.requires not in present[sent_of[start]]:
@@ -281,38 +110,112 @@ class ContextEngine:
             if rule.direction in ("FORWARD", "BIDIRECTIONAL"):
                 hi = s_hi if rule.max_scope is None else min(s_hi, end + rule.max_scope)
                 for t in range(end, hi):
-                    cat = stops.get(t)
-                    if cat is not None and (cat == "TERMINATE" or cat in rule.terminated_by) and t > end:
-                        hi = t
-                        break
-                    if cat == "TERMINATE" and t == end:
+                    if ends(t, rule) and (t > end or stops.get(t) == "TERMINATE"):
                         hi = t
                         break
                 if rule.category == "NEGATED_EXISTENCE":
                     hi = self._list_end(words, end, hi, stops, covered)
                 out.append((end, hi, start, end, rule))
-            if rule.direction in ("BACKWARD", "BIDIRECTIONAL"):
-                lo = s_lo if rule.max_scope is None else max(s_lo, start - rule.max_scope)
+            back = rule.direction in ("BACKWARD", "BIDIRECTIONAL")
+            max_back = rule.max_scope
+            if not back and rule.category == "FAMILY" and self._after_preposition(words, s_lo, start):
+                back, max_back = True, FAMILY_BACK  # "psoriasis hos to søsken"
+            if back:
+                lo = s_lo if max_back is None else max(s_lo, start - max_back)
                 for t in range(start - 1, lo - 1, -1):
-                    cat = stops.get(t)
-                    if (words[t] in _COMMAS and not rule.across_commas) or (cat is not None and (cat == "TERMINATE" or cat in rule.terminated_by)):
+                    if (words[t] in COMMAS and not rule.across_commas) or ends(t, rule):
                         lo = t + 1
                         break
                 out.append((lo, start, start, end, rule))
+        out += self._carried(words, sent_of, sent_bounds, triggers, out, stops, spared)
+        return out
+
+    @staticmethod
+    def _proxied(triggers: list, sent_of: list[int]) -> set[int]:
+        """Family words that name a relative who speaks for or accompanies the patient.
+
+        - the subject of a PROXY verb ("*Mor* forteller at …", "*Datter* ringer"), and then
+          every family word after the verb in its sentence: the child or parent spoken
+          of is the patient ("Far ringer og forteller at *sønnen* har høy feber");
+        - the object of a PROXY preposition ("sammen med *mor*", "ifølge *foreldrene*").
+
+        "Pasienten forteller at *mor* hadde brystkreft" keeps its family history.
+        """
+        out: set[int] = set()
+        proxies = [(s, e, sent_of[s], r) for s, e, r in triggers if r.category == "PROXY"]
+        if not proxies:
+            return out
+        family = [(s, e) for s, e, r in triggers if r.category == "FAMILY"]
+        for ps, pe, sent, rule in proxies:
+            if rule.literal.split()[-1].lower() in PROXY_PREPOSITIONS:
+                out.update(s for s, e in family if s == pe)
+                continue
+            subject = [s for s, e in family if sent_of[s] == sent and e in (ps, ps - 1)]
+            if subject:
+                out.update(subject)
+                out.update(s for s, e in family if sent_of[s] == sent and s >= pe)
+        return out
+
+    @staticmethod
+    def _after_preposition(words: list[str], s_lo: int, start: int) -> bool:
+        t = start - 1
+        while t >= s_lo and words[t].lower() in FAMILY_QUANTIFIERS:
+            t -= 1
+        return t >= s_lo and words[t].lower() in FAMILY_PREPOSITIONS
+
+    def _carried(self, words, sent_of, sent_bounds, triggers, scopes, stops, spared) -> list:
+        """Family scopes carried by a pronoun: a sentence that begins with "Hun"/"Han"
+        right after a sentence whose subject is a relative ("Far er død. Han hadde
+        prostatakreft"). Unsure (see FAMILY_UNSURE); ends at a TERMINATE trigger after
+        the pronoun ("Hun har selv …")."""
+        pronouns = load_pronouns(self.lang)
+        if not pronouns:
+            return []
+        subject_sents = set()
+        for lo, hi, s, e, rule in scopes:
+            if rule.category == "FAMILY" and rule.direction != "BACKWARD" and not rule.unsure:
+                s_lo, _ = sent_bounds[sent_of[s]]
+                first = [t for t in range(s_lo, s) if any(ch.isalnum() for ch in words[t])]
+                if len(first) <= 1 and hi > e:  # "Mor …", "Pasientens mor …"
+                    subject_sents.add(sent_of[s])
+        if not subject_sents:
+            return []
+        out = []
+        n_sent = max(sent_of) + 1 if sent_of else 0
+        carried = set()
+        for k in range(1, n_sent):
+            if k - 1 not in subject_sents and k - 1 not in carried:
+                continue
+            if k not in sent_bounds:
+                continue
+            lo, hi = sent_bounds[k]
+            first = next((t for t in range(lo, hi) if any(ch.isalnum() for ch in words[t])), None)
+            if first is None or self._fold(words[first]) not in pronouns or k in subject_sents:
+                continue
+            end = hi
+            for t in range(first + 1, hi):
+                # a terminator that begins at the pronoun ("Hun har …") does not count
+                if stops.get(t) == "TERMINATE" and "FAMILY" not in spared.get(t, ()):
+                    end = t
+                    break
+            carried.add(k)
+            rule = ContextRule(f"{self.lang}.context.family.pronoun", words[first], "FAMILY", "FORWARD", None, (),
+                               unsure=True)
+            out.append((first + 1, end, first, first + 1, rule))
         return out
 
     @staticmethod
     def _list_end(words, begin: int, hi: int, stops: dict, covered) -> int:
         """End of a forward negation: the first comma that starts a new clause."""
-        commas = [t for t in range(begin, hi) if words[t] in _COMMAS]
+        commas = [t for t in range(begin, hi) if words[t] in COMMAS]
         if not commas:
             return hi
         bounds = commas + [hi]
         for k, comma in enumerate(commas):
             seg = range(comma + 1, bounds[k + 1])
-            items = [t for t in seg if words[t] not in _COMMAS]
+            items = [t for t in seg if words[t] not in COMMAS]
             alpha = [t for t in items if any(ch.isalpha() for ch in words[t])]
-            listy = bool(items) and len(alpha) <= LIST_WORDS and not any(_DIGIT.search(words[t]) for t in items) \
+            listy = bool(items) and len(alpha) <= LIST_WORDS and not any(DIGIT.search(words[t]) for t in items) \
                 and not any(stops.get(t) in ("HISTORICAL", "AFFIRMED", "TERMINATE") for t in items)
             if listy and covered is not None:
                 listy = any(covered[t] or words[t].lower() in COORDINATORS for t in items)
@@ -338,7 +241,7 @@ def apply(scopes, words: list[str], tok_start: int, tok_end: int, composed: bool
         # A target that begins inside a forward trigger ("ingen [tegn til infeksjon]").
         overlap = rule.direction != "BACKWARD" and t_start <= tok_start < t_end < tok_end
         if inside or overlap:
-            mods.add(rule.category)
+            mods.add(FAMILY_UNSURE if rule.unsure else rule.category)
             why.append((" ".join(words[t_start:t_end]), rule.category))
     return mods, why
 

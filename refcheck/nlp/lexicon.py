@@ -20,7 +20,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..text.fold import NUMBER, fold, stem
+from ..text.fold import CACHE_WORDS, NUMBER, fold, stem
 from .concepts import ConceptMatcher, load_concepts
 from .mentions import Mention
 from .resources import abbreviations_for, entries
@@ -61,6 +61,8 @@ class TermMatcher:
                 folded = fold(expanded)
             key = stem(folded, self.lang)
             hit = (key, folded, bool(NUMBER.match(text)))
+            if len(self._cache) >= CACHE_WORDS:  # bounded over a long audit
+                self._cache.clear()
             self._cache[text] = hit
         return hit
 
