@@ -30,6 +30,18 @@ def _span(text: str, word: str, nth: int = 0) -> tuple[int, int]:
     ("da", "Ingen tidligere kræft.", "kræft", True),
     ("nb", "Normal kraft, sensibilitet og reflekser i UE.", "reflekser", True),
     ("nb", "Sensibilitet i ridebukseområdet intakt.", "ridebukseområdet", True),
+    # a negation after what it negates: existence verbs and participles
+    ("nb", "Prolaps ble ikke påvist ved forrige MR.", "Prolaps", True),
+    ("nb", "Ved CT i fjor ble det ikke funnet noen fraktur.", "fraktur", True),
+    ("nb", "Parese forelå ikke ved undersøkelsen.", "Parese", True),
+    ("nn", "Skiveprolaps vart ikkje påvist.", "Skiveprolaps", True),
+    ("da", "Spondylolyse ses ikke på billederne.", "Spondylolyse", True),
+    ("da", "Infektion kunne udelukkes ved blodprøver.", "Infektion", True),
+    # look-alikes: the finding is there
+    ("nb", "Ikke alle med isjias trenger MR, men hun har parese.", "isjias", False),
+    ("nb", "Det er ikke uvanlig med nattesmerter ved spondylartritt.", "nattesmerter", False),
+    ("da", "Det er ikke usædvanligt med natlige smerter.", "natlige smerter", False),
+    ("nb", "Smertene stråler ikke lenger, men hun har fortsatt nummenhet.", "nummenhet", False),
 ])
 def test_negation_scope(lang, text, word, negated):
     (res,) = annotate(text, [_span(text, word)], lang)
@@ -50,6 +62,8 @@ def test_annotate_reports_the_deciding_trigger():
     ("nb", "Pas. er informert om å ta kontakt ved forverring eller problemer med blæra.", "blæra", "hypothetical"),
     ("nb", "Ved økende lammelser: øyeblikkelig hjelp.", "lammelser", "hypothetical"),
     ("nb", "MR for å utelukke fraktur.", "fraktur", "rule_out"),
+    ("nb", "Kompresjonsbrudd kan ikke utelukkes.", "Kompresjonsbrudd", "rule_out"),
+    ("da", "Fraktur kan ikke udelukkes.", "Fraktur", "rule_out"),
     ("nn", "Onkelen hennar hadde prostatakreft.", "prostatakreft", "family"),
     ("da", "Kræft hos moderen.", "Kræft", "family"),
 ])
