@@ -37,11 +37,22 @@ def _span(text: str, word: str, nth: int = 0) -> tuple[int, int]:
     ("nn", "Skiveprolaps vart ikkje påvist.", "Skiveprolaps", True),
     ("da", "Spondylolyse ses ikke på billederne.", "Spondylolyse", True),
     ("da", "Infektion kunne udelukkes ved blodprøver.", "Infektion", True),
+    ("nb", "Ingen av de 30 opererte fikk dyp venetrombose.", "dyp venetrombose", True),
+    ("da", "Ingen af de undersøgte havde nedsat kraft.", "nedsat kraft", True),
+    ("nb", "Hos pasienter uten artrose var smertene like store.", "smertene", False),
+    ("nb", "Hos pasienter uten artrose var smertene like store.", "artrose", True),
+    ("nb", "Pasienten benektet nattesvette ved forrige konsultasjon.", "nattesvette", True),
+    ("nb", "Selv om feber ikke forelå, ble spondylodiskitt mistenkt.", "spondylodiskitt", False),
+    ("nb", "Selv om feber ikke forelå, ble spondylodiskitt mistenkt.", "feber", True),
+    ("nb", "Ved us. ikke parese, lett nedsatt sensibilitet på lateralsiden av leggen.", "nedsatt sensibilitet", False),
     # look-alikes: the finding is there
     ("nb", "Ikke alle med isjias trenger MR, men hun har parese.", "isjias", False),
     ("nb", "Det er ikke uvanlig med nattesmerter ved spondylartritt.", "nattesmerter", False),
     ("da", "Det er ikke usædvanligt med natlige smerter.", "natlige smerter", False),
     ("nb", "Smertene stråler ikke lenger, men hun har fortsatt nummenhet.", "nummenhet", False),
+    ("nb", "Ingen årsak er funnet til smertene i hoften.", "smertene", False),
+    ("da", "Paracetamol har ikke lindret smerterne i nakken.", "smerterne", False),
+    ("nb", "Det er ikke mulig å avgjøre om prolapset gir rotaffeksjon.", "prolapset", False),
 ])
 def test_negation_scope(lang, text, word, negated):
     (res,) = annotate(text, [_span(text, word)], lang)

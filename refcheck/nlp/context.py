@@ -114,7 +114,7 @@ class ContextEngine:
                         hi = t
                         break
                 if rule.category == "NEGATED_EXISTENCE":
-                    hi = self._list_end(words, end, hi, stops, covered)
+                    hi = self._list_end(words, end, hi, s_hi, stops, covered)
                 out.append((end, hi, start, end, rule))
             back = rule.direction in ("BACKWARD", "BIDIRECTIONAL")
             max_back = rule.max_scope
@@ -205,16 +205,20 @@ class ContextEngine:
         return out
 
     @staticmethod
-    def _list_end(words, begin: int, hi: int, stops: dict, covered) -> int:
-        """End of a forward negation: the first comma that starts a new clause."""
+    def _list_end(words, begin: int, hi: int, s_hi: int, stops: dict, covered) -> int:
+        """End of a forward negation: the first comma (before ``hi``) that starts a new clause.
+
+        Each comma-separated part is judged whole, up to the next comma or the sentence end,
+        even where ``max_scope`` or a terminator cuts the scope inside it ("ikke peritonitt,
+        lokal ømhet i venstre fossa" is a new clause, though six tokens reach only "venstre").
+        """
         commas = [t for t in range(begin, hi) if words[t] in COMMAS]
         if not commas:
             return hi
-        bounds = commas + [hi]
-        for k, comma in enumerate(commas):
-            seg = range(comma + 1, bounds[k + 1])
-            items = [t for t in seg if words[t] not in COMMAS]
-            alpha = [t for t in items if any(ch.isalpha() for ch in words[t])]
+        for comma in commas:
+            nxt = next((t for t in range(comma + 1, s_hi) if words[t] in COMMAS), s_hi)
+            items = [t for t in range(comma + 1, nxt) if words[t] not in COMMAS]
+            alpha = [t for t in items if any(ch.isalpha() for ch in words[t]) and words[t].lower() not in COORDINATORS]
             listy = bool(items) and len(alpha) <= LIST_WORDS and not any(DIGIT.search(words[t]) for t in items) \
                 and not any(stops.get(t) in ("HISTORICAL", "AFFIRMED", "TERMINATE") for t in items)
             if listy and covered is not None:

@@ -15,7 +15,7 @@ from ..paths import lexicon_dir
 from ..text.fold import CACHE_WORDS
 
 CATEGORIES = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "HISTORICAL", "RULE_OUT", "PSEUDO", "TERMINATE",
-              "AFFIRMED", "ADVICE", "PROXY")
+              "AFFIRMED", "ADVICE", "PROXY", "VERB")
 MODIFIERS = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "HISTORICAL", "RULE_OUT")
 DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE")
 RULE_KEYS = {"id", "literal", "category", "direction", "max_scope", "pattern", "metadata", "terminated_by",
