@@ -256,3 +256,47 @@ def test_spares_is_only_for_terminators(tmp_path, monkeypatch):
             ctx.load_context_rules("nb")
     finally:
         ctx.load_context_rules.cache_clear()
+
+
+# Reading the course, the root signs and the onset as the guideline means them.
+@pytest.mark.parametrize("lang, text, improving", [
+    ("nb", "MR LS. Kvinne 45 år, korsryggsmerter i 9 uker. Mye bedre etter trening, men fortsatt vondt om morgenen.", True),
+    ("da", "MR af lænden. Mand 50 år, lændesmerter i 8 uger. Noget bedre, men stadigvæk ondt ved løft.", True),
+    ("nb", "MR LS. Mann 52 år, ryggsmerter i 10 uker. Litt bedre en periode, men nå verre igjen.", False),
+    ("nb", "MR LS. Kvinne 38 år, ryggsmerter 7 uker, i bedring. Spørsmål: årsak til vedvarende smerter?", True),
+])
+def test_course_partial_improvement_and_the_question(lang, text, improving):
+    assert refcheck.check(text, language=lang).history["improving"] is improving
+
+
+@pytest.mark.parametrize("lang, text, radicular", [
+    ("nb", "MR LS. Mann 40 år, ryggsmerter 8 uker uten bedring. Obj: SLR 85 grader bilat., nevrologi ua.", False),
+    ("nb", "MR LS. Mann 40 år, ryggsmerter 8 uker uten bedring. Obj: SLR pos. 40 grader hø.", True),
+    ("nb", "MR SI-ledd. Kvinne 30 år, bekkenleddsmerter 10 uker etter fødsel. Smertefull aktiv SLR bilat.", False),
+    ("da", "MR af lænden. Kvinde 47 år, 9 uger med lændesmerter, udstråling til højre balde men ikke ned forbi knæet.", False),
+    ("nb", "MR LS. Kvinne 47 år, 9 uker med smerter som stråler ned i leggen og foten på høyre side.", True),
+])
+def test_root_signs(lang, text, radicular):
+    from refcheck.api import analyse
+
+    assert analyse(text, language=lang).facts.radicular is radicular
+
+
+@pytest.mark.parametrize("lang, text, age_onset", [
+    ("nb", "MR LS. Mann 63 år med residiverende lumbago siden 40-årene, nå ny episode i 5 dager, samme type smerter.",
+     False),
+    ("nb", "MR LS. Kvinne 66 år, kjente ryggplager i mange år, men siste 3 uker annerledes og verre om natten.", True),
+    ("da", "MR af lænden. Mand 64 år, lændesmerter gennem 2 uger, aldrig haft rygproblemer før.", True),
+])
+def test_age_at_onset_of_a_longstanding_complaint(lang, text, age_onset):
+    from refcheck.api import analyse
+
+    assert analyse(text, language=lang).facts.age_onset is age_onset
+
+
+def test_a_vague_duration_is_no_duration():
+    # "længere tid" once read as "ti d" (ten days) and the referral was declined
+    report = refcheck.check("MR af lænden. Lændesmerter gennem længere tid. Mvh Peter Holm, alment praktiserende læge",
+                            language="da")
+    assert report.history["symptom_weeks"] is None
+    assert report.appropriateness == "uncertain" and report.action == "return"

@@ -46,6 +46,10 @@ _RECENT_BEFORE = fastre.compile(r"(?i)(?<!\w)(?:siste|sidste|seneste|dei siste|d
 _CONTRAST = fastre.compile(r"(?i)(?<!\w)(?:men|dog|derimod|derimot|nå|no|nu)(?!\w)")
 _MINUTES = fastre.compile(r"(\d+)\s*(?:min|minutt|minutter|minutes)\b", re.I)
 _IN_QUESTION = {"clinical_question"}
+_NOT_COURSE_SECTIONS = {"clinical_question", "tentative_diagnosis"}
+#: Course words that say the complaint is still there, not that it failed to improve.
+_PERSISTING = re.compile(r"(?i)(?:fortsatt|fortsat|framleis|fremdeles|stadig|stadigvæk|vedvarende|vedvarande|"
+                         r"persisterende|persisterande)\b")
 
 
 def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
@@ -127,7 +131,7 @@ def _mentioned(f: Facts, text: str, mentions: list[Mention], sents) -> set[str]:
             f.conditions.add(m.code)
             f.condition_mentions.setdefault(m.code, m)
         elif m.category in ("finding", "symptom") and m.affirmed and m.section not in _IN_QUESTION:
-            f.signs.add(m.code)
+            f.signs.add(_sign_code(m, text, sents))
         elif m.category == "intent" and not m.negated:
             f.intents.add(m.code)
         elif m.category == "risk_factor" and not m.negated:
@@ -139,6 +143,37 @@ def _mentioned(f: Facts, text: str, mentions: list[Mention], sents) -> set[str]:
         elif m.category == "treatment" and not m.negated and not m.family:
             f.prior_treatment = True
     return seen_flags
+
+
+#: "SLR 80 gr.", "Lasègue 90° bilat.": a straight-leg raise to 70° or more is normal.
+_SLR_ANGLE = re.compile(r"^\D{0,12}?(\d{2,3})\s*(?:°|gr\b|gr\.|grader|graders|grad\b|deg)", re.I)
+_SLR_POSITIVE = re.compile(r"(?i)\b(?:pos|positiv\w*|\+)")
+#: "aktiv SLR", "ASLR": the active straight-leg raise is a pelvic girdle test, not a root sign.
+_ACTIVE_SLR = re.compile(r"(?i)(?:aktiv\w*\s+|a)$")
+#: Radiation that stops above the knee is not nerve-root pain ("udstråling til balden,
+#: ikke distalt for knæet"; 001 §6.3.2: smerter som stråler ned i benet, nedenfor kneet).
+_ABOVE_KNEE = re.compile(r"(?i)\b(?:ikke|ikkje|ej|aldri|aldrig)\s+(?:\w+\s+){0,2}?(?:distalt\s+for|nedenfor|neden\s+for|"
+                         r"under|forbi|nedom|længere\s+end|lenger\s+enn|lengre\s+enn|ned\s+under|ned\s+forbi)\s+kn(?:e|æ)")
+
+
+def _sign_code(m: Mention, text: str, sents) -> str:
+    """The sign a finding mention stands for: a normal or pelvic straight-leg raise and
+    radiation that stops above the knee keep their own codes, so they are findings but
+    not nerve-root signs."""
+    if m.code == "lasegue":
+        if _ACTIVE_SLR.search(text[max(0, m.start - 8):m.start]):
+            return "active_slr"
+        after = text[m.end:m.end + 24]
+        angle = _SLR_ANGLE.match(after)
+        if angle and int(angle.group(1)) >= 70 and not _SLR_POSITIVE.search(after[:angle.start(1)]):
+            return "slr_normal"
+    elif m.code == "radiating_pain":
+        for a, b in sents:
+            if a <= m.start < b:
+                if _ABOVE_KNEE.search(text[m.start:b]):
+                    return "radiating_pain_above_knee"
+                break
+    return m.code
 
 
 def _minor_trauma(f: Facts, mentions: list[Mention], seen_flags: set[str]) -> None:
@@ -193,16 +228,42 @@ def _course(f: Facts, text: str, mentions: list[Mention], sents) -> None:
         f.evidence["weeks"] = span
     relief = [(m.tok_start, m.tok_end) for m in mentions if m.code == "positional_relief"]
     # "bedre når han ligger", "betre ved foroverbøying": relief by posture is not improvement.
+    # The question and the tentative diagnosis do not tell the course ("Spørsmål: årsak til
+    # vedvarende smerter?").
     course = [m for m in mentions if m.category == "course" and not m.hypothetical and not m.family
-              and not any(s <= m.tok_start < e for s, e in relief)]
+              and not any(s <= m.tok_start < e for s, e in relief)
+              and m.section not in _NOT_COURSE_SECTIONS and not _in_question_sentence(m, text, sents)]
     if course:
         last = course[-1]
         improving = last.code == "improving"
         f.improving = (not improving) if last.negated else improving
+        # "en del bedre, men fortsatt vondt når hun sitter": a residual complaint after an
+        # improvement is a partial improvement, not a failed one.
+        if not improving and not last.negated and _PERSISTING.match(text[last.start:last.end]) and any(
+                m.code == "improving" and not m.negated for m in course[:-1]):
+            f.improving = True
     wad = q.wad_grade(text)
     if wad:
         f.wad_grade = wad.value
         f.conditions.add("whiplash")
+
+
+#: A back complaint that began long before this episode ("kjent tilbakevendende lumbago
+#: siden 30-årene", "residiverende", "rygproblemer gennem mange år"): the age at onset is
+#: not the present age.
+_LONGSTANDING = re.compile(
+    r"(?i)\b(?:tilbakevendende|tilbakevendande|tilbagevendende|residiverende|recidiverende|residiverande|"
+    r"gjentatte\s+episoder|gjentekne\s+episodar|gentagne\s+episoder|flere\s+episoder|fleire\s+episodar|"
+    r"episoder\s+(?:i\s+året|årlig)|siden\s+(?:\d0-årene|ungdommen|tenårene|ungdomstiden|barndommen)|"
+    r"sidan\s+(?:\d0-åra|ungdomen|tenåra)|i\s+mange\s+år|gennem\s+mange\s+år|i\s+flere\s+år|"
+    r"i\s+årevis|kjente?\s+ryggplager|kendte?\s+rygproblemer|kjende?\s+ryggplager)")
+
+
+#: ... unless the present complaint is a different one ("kjente ryggplager i 20 år, men
+#: siste 3 uker annerledes"): then its onset is now.
+_CHANGED = re.compile(r"(?i)\b(?:annerledes|anderledes|annleis|ny\s+type|nye?\s+type|nye\s+smerter|nye\s+smertar|"
+                      r"(?:endret|ændret|endra|forandret)\s+karakter|ny\s+karakter|av\s+annen\s+karakter|"
+                      r"af\s+anden\s+karakter|andre\s+smerter)")
 
 
 def _derived(f: Facts, text: str) -> None:
@@ -217,7 +278,9 @@ def _derived(f: Facts, text: str) -> None:
                 f.region = CONDITION_REGION[code]
                 break
     # age_onset: back pain beginning before 20 or after 55.
-    if f.age is not None and f.region in BACK_REGIONS:  # children too: onset before 20
+    longstanding = _LONGSTANDING.search(text) and not _CHANGED.search(text)
+    if f.age is not None and f.region in BACK_REGIONS and not longstanding:
+        # children too: onset before 20; a recurrent or long-known complaint began earlier
         onset = f.age - (f.symptom_weeks or 0) / 52.0
         if (f.symptom_weeks is not None or f.age > 55) and (onset > 55 or onset < 20):
             f.age_onset = True

@@ -118,6 +118,8 @@ def durations(text: str) -> list[Quantity]:
         n1, n2 = _num(m.group("n1")), _num(m.group("n2"))
         if n1 is None:
             continue
+        if not m.group("n1")[-1].isdigit() and m.end("n1") == m.start("unit"):
+            continue  # a number word glued to a unit letter is a word: "tid" is not "ti d"
         n = (n1 + n2) / 2 if n2 is not None and n2 > n1 else n1
         weeks = 26.0 * n if unit == "h" else n * _UNIT_WEEKS[unit]
         if unit == "y" and n > 60:
