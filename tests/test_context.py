@@ -264,6 +264,8 @@ def test_spares_is_only_for_terminators(tmp_path, monkeypatch):
     ("da", "MR af lænden. Mand 50 år, lændesmerter i 8 uger. Noget bedre, men stadigvæk ondt ved løft.", True),
     ("nb", "MR LS. Mann 52 år, ryggsmerter i 10 uker. Litt bedre en periode, men nå verre igjen.", False),
     ("nb", "MR LS. Kvinne 38 år, ryggsmerter 7 uker, i bedring. Spørsmål: årsak til vedvarende smerter?", True),
+    ("da", "MR af lænden.\nAnamnese: Mand 39 år, iskias i 4 mdr., benet er blevet meget bedre.\n"
+           "Objektivt: nedsat akillesrefleks ve. (uændret siden sidst).", True),
 ])
 def test_course_partial_improvement_and_the_question(lang, text, improving):
     assert refcheck.check(text, language=lang).history["improving"] is improving

@@ -46,7 +46,7 @@ _RECENT_BEFORE = fastre.compile(r"(?i)(?<!\w)(?:siste|sidste|seneste|dei siste|d
 _CONTRAST = fastre.compile(r"(?i)(?<!\w)(?:men|dog|derimod|derimot|nå|no|nu)(?!\w)")
 _MINUTES = fastre.compile(r"(\d+)\s*(?:min|minutt|minutter|minutes)\b", re.I)
 _IN_QUESTION = {"clinical_question"}
-_NOT_COURSE_SECTIONS = {"clinical_question", "tentative_diagnosis"}
+_NOT_COURSE_SECTIONS = {"clinical_question", "clinical_findings"}  # the course is history, not the exam
 #: Course words that say the complaint is still there, not that it failed to improve.
 _PERSISTING = re.compile(r"(?i)(?:fortsatt|fortsat|framleis|fremdeles|stadig|stadigvæk|vedvarende|vedvarande|"
                          r"persisterende|persisterande)\b")
@@ -228,7 +228,7 @@ def _course(f: Facts, text: str, mentions: list[Mention], sents) -> None:
         f.evidence["weeks"] = span
     relief = [(m.tok_start, m.tok_end) for m in mentions if m.code == "positional_relief"]
     # "bedre når han ligger", "betre ved foroverbøying": relief by posture is not improvement.
-    # The question and the tentative diagnosis do not tell the course ("Spørsmål: årsak til
+    # The question and the exam findings do not tell the course ("Spørsmål: årsak til
     # vedvarende smerter?").
     course = [m for m in mentions if m.category == "course" and not m.hypothetical and not m.family
               and not any(s <= m.tok_start < e for s, e in relief)
