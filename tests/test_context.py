@@ -302,3 +302,13 @@ def test_a_vague_duration_is_no_duration():
                             language="da")
     assert report.history["symptom_weeks"] is None
     assert report.appropriateness == "uncertain" and report.action == "return"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("nb", "MR av kneet, etter eget ønske. Hilsen fastlegen"),
+    ("da", "Røntgen af nakken. Patienten vil gerne undersøges. Venlig hilsen lægen"),
+])
+def test_an_empty_referral_is_returned_not_declined(lang, text):
+    report = refcheck.check(text, language=lang)
+    assert report.appropriateness == "uncertain" and report.action == "return"
+    assert "GEN-010" in {f.rule for f in report.findings}

@@ -444,8 +444,12 @@ RULE_CASES = [
            {}),
     # ------------------------------------------------------------------ fallback
     ("GEN-009",
-     "MR columna. Pasienten ønsker MR. Takk.",
+     "MR. Kvinne 50 år med smerter og stivhet i 3 mnd. Spm: årsak?",
      "MR LS-columna. Pasienten har korsryggsmerter i 3 mnd, ingen bedring. Takk.",
+     {}),
+    ("GEN-010",
+     "CT LS-columna etter pasientens ønske.",
+     "CT LS-columna. Korsryggsmerter i 2 uker etter løft.",
      {}),
     # ------------------------------------------------------------------ findings
     ("SAFE-001",
