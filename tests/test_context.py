@@ -312,3 +312,13 @@ def test_an_empty_referral_is_returned_not_declined(lang, text):
     report = refcheck.check(text, language=lang)
     assert report.appropriateness == "uncertain" and report.action == "return"
     assert "GEN-010" in {f.rule for f in report.findings}
+
+
+@pytest.mark.parametrize("lang, text, ra", [
+    ("nb", "Rtg hender og føtter. Kvinne 52 år, hovne fingerledd i 6 uker. Revmafaktor positiv.", True),
+    ("da", "Røntgen af hænder. Mand 60 år, ømme grundled og morgenstivhed. Anti-CCP stærkt positiv.", True),
+    ("nb", "Rtg hender. Kvinne 52 år, hovne fingerledd. RF og anti-CCP negative.", False),
+])
+def test_seropositive_arthritis_is_suspected_ra(lang, text, ra):
+    report = refcheck.check(text, language=lang)
+    assert (report.appropriateness == "specialist") is ra, [f.rule for f in report.findings]
