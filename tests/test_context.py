@@ -322,3 +322,22 @@ def test_an_empty_referral_is_returned_not_declined(lang, text):
 def test_seropositive_arthritis_is_suspected_ra(lang, text, ra):
     report = refcheck.check(text, language=lang)
     assert (report.appropriateness == "specialist") is ra, [f.rule for f in report.findings]
+
+
+@pytest.mark.parametrize("lang, text, code, present", [
+    # rest and night pain in plain words
+    ("nb", "MR LS. Kvinne 58 år, ryggsmerter 5 uker, plager som ikke gir seg når hun legger seg og hviler.", "night_rest_pain", True),
+    ("da", "MR af lænden. Mand 70 år, 6 uger med smerter i lænden, der ikke lindres af hvile.", "night_rest_pain", True),
+    ("nn", "Rtg kne. Kvinne 60 år, verk i kneet i 7 veker, no også om natta.", "night_rest_pain", True),
+    ("nb", "MR LS. Mann 40 år, ryggsmerter 3 uker, mye bedre når han hviler.", "night_rest_pain", False),
+    # worsening clumsiness of the hands (cervical myelopathy)
+    ("da", "MR af halsryggen. Kvinde 62 år, gennem 3 måneder tiltagende klodset i begge hænder og usikker gang.", "progressive_neuro_deficit", True),
+    ("nb", "MR nakke. Mann 58 år, blir stadig mer klossete med fingrene, mister ting.", "progressive_neuro_deficit", True),
+    # stumbling as weakness is no fall; an injury denied
+    ("nb", "MR LS. Mann 55 år, svakere i venstre fot, snubler ofte.", "trauma", False),
+    ("nb", "Rtg skulder. Kvinne 40 år, vondt i skulderen i 2 mnd uten at hun har slått seg.", "trauma", False),
+    ("nn", "MR rygg. Kvinne 39 år, lumbago i 2 veker. Ho neitar problem med vasslatinga.", "cauda_equina", False),
+])
+def test_plain_word_red_flags(lang, text, code, present):
+    report = refcheck.check(text, language=lang)
+    assert (code in {f.code for f in report.red_flags}) is present, [f.code for f in report.red_flags]

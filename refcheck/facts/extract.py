@@ -117,9 +117,13 @@ def _mentioned(f: Facts, text: str, mentions: list[Mention], sents) -> set[str]:
     """
     seen_flags: set[str] = set()
     relief = [(m.tok_start, m.tok_end) for m in mentions if m.code == "positional_relief"]
+    # "snubler i dørstokker" read as weakness is a symptom, not a fall ("snublet og falt")
+    weak = {(m.tok_start, m.tok_end) for m in mentions if m.code == "weakness_reported" and m.affirmed}
     for m in mentions:
         if m.code == "night_rest_pain" and any(s <= m.tok_start < e for s, e in relief):
             continue  # "bedre i hvile" is relief at rest, not rest pain
+        if m.code == "trauma" and (m.tok_start, m.tok_end) in weak:
+            continue
         if m.category == "red_flag" and m.affirmed and m.code not in seen_flags:
             if (m.section in _IN_QUESTION or _in_question_sentence(m, text, sents)) and m.code not in SUSPECTED_FLAGS:
                 continue
