@@ -282,12 +282,11 @@ def _derived(f: Facts, text: str) -> None:
                 f.region = CONDITION_REGION[code]
                 break
     # age_onset: back pain beginning before 20 or after 55.
-    longstanding = _LONGSTANDING.search(text) and not _CHANGED.search(text)
-    if f.age is not None and f.region in BACK_REGIONS and not longstanding:
+    if f.age is not None and f.region in BACK_REGIONS:
         # children too: onset before 20; a recurrent or long-known complaint began earlier
         onset = f.age - (f.symptom_weeks or 0) / 52.0
         if (f.symptom_weeks is not None or f.age > 55) and (onset > 55 or onset < 20):
-            f.age_onset = True
+            f.age_onset = not (_LONGSTANDING.search(text) and not _CHANGED.search(text))
     if f.intents & {"repeat_measurement", "follow_up"}:
         # "målt for 1 år siden", "måling i fjor": a repeat within two years.
         f.repeat_recent = any(d.value < 104 for d in q.durations(text)) or bool(q.LAST_YEAR_EVENT.search(text))

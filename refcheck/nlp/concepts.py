@@ -118,6 +118,22 @@ class ConceptMatcher:
         self._any_sub = re.compile("|".join(sorted(set(subs), key=len, reverse=True))) if subs else None
         self._cache: dict[str, frozenset[int]] = {}
         self._anchor_atoms = {c.anchor: {p[0] for p in self.groups[c.anchor]} for c in concepts}
+        # A concept can match only if its anchor and every required group have a first atom in the text.
+        self._needs = [(c, [frozenset(p[0] for p in self.groups[g]) for g in c.require])
+                       for c in concepts]
+        # anchor first atom → the concepts (by position) it can start
+        self._by_anchor: dict[int, list[int]] = {}
+        for k, c in enumerate(concepts):
+            for atom in {p[0] for p in self.groups[c.anchor]}:
+                self._by_anchor.setdefault(atom, []).append(k)
+        # group → first atom → its members (in file order), so a text is looked up only for
+        # the first atoms it holds
+        self._by_first: dict[str, dict[int, list[tuple[int, ...]]]] = {}
+        for name, pats in self.groups.items():
+            index: dict[int, list[tuple[int, ...]]] = {}
+            for pat in pats:
+                index.setdefault(pat[0], []).append(pat)
+            self._by_first[name] = index
 
     def atoms_of(self, word: str) -> frozenset[int]:
         """The atom ids one token text matches (cached)."""
@@ -139,8 +155,12 @@ class ConceptMatcher:
         """atom id → the token positions holding it (built once per text)."""
         pos: dict[int, list[int]] = {}
         for i, a in enumerate(atoms):
-            for atom in a:
-                pos.setdefault(atom, []).append(i)
+            if a:
+                for atom in a:
+                    if atom in pos:
+                        pos[atom].append(i)
+                    else:
+                        pos[atom] = [i]
         return pos
 
     def hits(self, group: str, atoms: list[frozenset[int]], pos: dict[int, list[int]] | None = None
@@ -154,24 +174,40 @@ class ConceptMatcher:
             pos = self.positions(atoms)
         out = []
         n = len(atoms)
-        for pat in self.groups[group]:
-            starts = pos.get(pat[0])
-            if not starts:
-                continue
-            for i in starts:
-                j = i + 1
-                for atom in pat[1:]:
-                    k = next((k for k in range(j, min(n, j + GAP + 1)) if atom in atoms[k]), None)
-                    if k is None:
-                        break
-                    j = k + 1
-                else:
-                    out.append((i, j))
+        index = self._by_first[group]
+        firsts = index.keys() & pos.keys() if len(index) < len(pos) else pos.keys() & index.keys()
+        for first in firsts:
+            starts = pos[first]
+            for pat in index[first]:
+                if len(pat) == 1:
+                    out.extend((i, i + 1) for i in starts)
+                    continue
+                self._extend(pat, starts, atoms, n, out)
+        out.sort()
         return out
+
+    @staticmethod
+    def _extend(pat: tuple[int, ...], starts: list[int], atoms, n: int, out: list) -> None:
+        """The hits of a several-word member that begins at each of ``starts``."""
+        for i in starts:
+            j = i + 1
+            for atom in pat[1:]:
+                k = None
+                for t in range(j, min(n, j + GAP + 1)):
+                    if atom in atoms[t]:
+                        k = t
+                        break
+                if k is None:
+                    break
+                j = k + 1
+            else:
+                out.append((i, j))
 
     def match(self, words: list[str], sent_of: list[int]) -> list[tuple[int, int, Concept]]:
         """Every concept match as (first token, end token, concept), by position."""
-        atoms = [self.atoms_of(w) for w in words]
+        atoms = list(map(self._cache.get, words))
+        if None in atoms:  # words not seen before
+            atoms = [a if a is not None else self.atoms_of(w) for a, w in zip(atoms, words)]
         pos = self.positions(atoms)
         if not pos:
             return []
@@ -186,8 +222,14 @@ class ConceptMatcher:
 
         out = []
         n = len(words)
-        for c in self.concepts:
-            if self._anchor_atoms[c.anchor].isdisjoint(present):
+        candidates = sorted({k for atom in present if atom in self._by_anchor for k in self._by_anchor[atom]})
+        for c, needs in (self._needs[k] for k in candidates):
+            possible = True
+            for firsts in needs:
+                if firsts.isdisjoint(present):
+                    possible = False
+                    break
+            if not possible:
                 continue
             for a, b in hits(c.anchor):
                 sent = sent_of[a]

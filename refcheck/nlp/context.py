@@ -31,12 +31,14 @@ exposes the same engine for any character spans of any text.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from spacy.language import Language
 
 from .context_rules import (
     COMMAS, COORDINATORS, ContextRule, DIGIT, FAMILY_BACK,
     FAMILY_PREPOSITIONS, FAMILY_QUANTIFIERS, FAMILY_UNSURE, LIST_WORDS, MODIFIERS,
-    PROXY_PREPOSITIONS, TargetContext, TriggerMatcher, load_context_rules, load_pronouns,
+    PROXY_PREPOSITIONS, RESULT_ADVERBS, RESULT_VERBS, TERMINATED_BY, TargetContext, TriggerMatcher, load_context_rules, load_pronouns,
 )
 
 
@@ -113,10 +115,12 @@ class ContextEngine:
                     if ends(t, rule) and (t > end or stops.get(t) == "TERMINATE"):
                         hi = t
                         break
-                if rule.category == "NEGATED_EXISTENCE":
-                    hi = self._list_end(words, end, hi, s_hi, stops, covered)
+                if rule.category == "NEGATED_EXISTENCE" and not rule.across_commas:
+                    hi = self._list_end(words, end, hi, s_hi, stops, covered, ends, rule)
                 out.append((end, hi, start, end, rule))
             back = rule.direction in ("BACKWARD", "BIDIRECTIONAL")
+            if rule.category == "RULE_OUT" and rule.direction == "BACKWARD" and self._done(words, s_lo, start):
+                rule = self._negated_twin(rule)  # "Infeksjon kunne utelukkes": ruled out, so absent
             max_back = rule.max_scope
             if not back and rule.category == "FAMILY" and self._after_preposition(words, s_lo, start):
                 back, max_back = True, FAMILY_BACK  # "psoriasis hos to søsken"
@@ -205,27 +209,58 @@ class ContextEngine:
         return out
 
     @staticmethod
-    def _list_end(words, begin: int, hi: int, s_hi: int, stops: dict, covered) -> int:
-        """End of a forward negation: the first comma (before ``hi``) that starts a new clause.
+    def _list_end(words, begin: int, hi: int, s_hi: int, stops: dict, covered, ends, rule) -> int:
+        """End of a forward negation at commas: it runs on over a list of findings and stops
+        at the first comma that starts a new clause.
 
-        Each comma-separated part is judged whole, up to the next comma or the sentence end,
-        even where ``max_scope`` or a terminator cuts the scope inside it ("ikke peritonitt,
-        lokal ømhet i venstre fossa" is a new clause, though six tokens reach only "venstre").
+        A comma part continues the list when it does not begin with a coordinator (", og
+        pasienten ble …" is a clause), holds no number before its coordinator ("vekttap 7
+        kg") and no history, affirmation or terminator word, and is short or joined by a
+        coordinator ("fri luft, væske i bukhulen eller fortykket tarmvegg"). A list carries
+        a short scope (``uten``: six tokens) to its last item.
         """
-        commas = [t for t in range(begin, hi) if words[t] in COMMAS]
-        if not commas:
+        commas = [t for t in range(begin, s_hi) if words[t] in COMMAS]
+        if not commas or commas[0] >= hi:
             return hi
-        for comma in commas:
-            nxt = next((t for t in range(comma + 1, s_hi) if words[t] in COMMAS), s_hi)
-            items = [t for t in range(comma + 1, nxt) if words[t] not in COMMAS]
-            alpha = [t for t in items if any(ch.isalpha() for ch in words[t]) and words[t].lower() not in COORDINATORS]
-            listy = bool(items) and len(alpha) <= LIST_WORDS and not any(DIGIT.search(words[t]) for t in items) \
-                and not any(stops.get(t) in ("HISTORICAL", "AFFIRMED", "TERMINATE") for t in items)
+        end = hi
+        for k, comma in enumerate(commas):
+            if comma >= end:
+                return end
+            nxt = commas[k + 1] if k + 1 < len(commas) else s_hi
+            part = [t for t in range(comma + 1, nxt) if words[t] not in COMMAS]
+            if not part or words[part[0]].lower() in COORDINATORS:
+                return comma
+            coord = next((i for i, t in enumerate(part) if words[t].lower() in COORDINATORS), None)
+            head = part if coord is None else part[:coord + 2]  # up to the item after the coordinator
+            alpha = [t for t in head if any(ch.isalpha() for ch in words[t]) and words[t].lower() not in COORDINATORS]
+            listy = (len(alpha) <= LIST_WORDS or (coord is not None and coord <= LIST_WORDS)) \
+                and not any(DIGIT.search(words[t]) for t in head) \
+                and not any(stops.get(t) in ("HISTORICAL", "AFFIRMED", "TERMINATE", "VERB") for t in head)
             if listy and covered is not None:
-                listy = any(covered[t] or words[t].lower() in COORDINATORS for t in items)
+                listy = any(covered[t] or words[t].lower() in COORDINATORS for t in head)
             if not listy:
                 return comma
-        return hi
+            if end < nxt:  # carry a short scope over the list, up to its last item
+                stop = next((t for t in range(comma + 1, nxt) if ends(t, rule)), nxt)
+                end = max(end, head[-1] + 1 if coord is not None else stop)
+                end = min(end, stop)
+        return end
+
+    @staticmethod
+    def _done(words, s_lo: int, start: int) -> bool:
+        """A rule-out word after a past or modal "could" ("kunne utelukkes", "ble avkreftet",
+        "kunne dermed udelukkes") reports a result, not a request."""
+        t = start - 1
+        while t >= s_lo and words[t].lower() in RESULT_ADVERBS:
+            t -= 1
+        return t >= s_lo and words[t].lower() in RESULT_VERBS
+
+    @staticmethod
+    @lru_cache(maxsize=None)
+    def _negated_twin(rule: ContextRule) -> ContextRule:
+        from dataclasses import replace
+
+        return replace(rule, category="NEGATED_EXISTENCE", terminated_by=TERMINATED_BY["NEGATED_EXISTENCE"])
 
 
 def apply(scopes, words: list[str], tok_start: int, tok_end: int, composed: bool = False
@@ -248,6 +283,22 @@ def apply(scopes, words: list[str], tok_start: int, tok_end: int, composed: bool
             mods.add(FAMILY_UNSURE if rule.unsure else rule.category)
             why.append((" ".join(words[t_start:t_end]), rule.category))
     return mods, why
+
+
+
+def scopes_at(scopes, n: int) -> list[list]:
+    """token → the scopes that may modify a span starting there (in scope order): those
+    covering it and the forward triggers it lies in. :func:`apply` over ``at[tok_start]``
+    gives what :func:`apply` over every scope gives."""
+    at: list[list] = [[] for _ in range(n)]
+    for sc in scopes:
+        lo, hi, t_start, t_end, rule = sc
+        toks = set(range(max(0, lo), min(hi, n)))
+        if rule.direction != "BACKWARD":
+            toks.update(range(t_start, min(t_end, n)))
+        for t in toks:
+            at[t].append(sc)
+    return at
 
 
 def covered_tokens(doc, n: int) -> list[bool]:
@@ -276,8 +327,12 @@ class ContextComponent:
         covered = covered_tokens(doc, len(info.words))
         scopes = self.engine.scopes(info.words, info.sent_of, info.sent_bounds, triggers, covered)
         doc._.scopes = scopes
+        at = scopes_at(scopes, len(info.words))
         for m in mentions:
-            mods, why = apply(scopes, info.words, m.tok_start, m.tok_end, ".concept." in m.entry_id)
+            near = at[m.tok_start] if m.tok_start < len(at) else ()
+            if not near:
+                continue
+            mods, why = apply(near, info.words, m.tok_start, m.tok_end, ".concept." in m.entry_id)
             if mods:
                 m.modifiers |= mods
                 m.context = why

@@ -31,6 +31,10 @@ FAMILY_QUANTIFIERS = frozenset({"begge", "to", "tre", "fire", "flere", "alle", "
 #: The last word of a PROXY literal that is a preposition ("sammen med", "ifølge"): its
 #: object, not its subject, is the relative who is not the patient's history.
 PROXY_PREPOSITIONS = frozenset({"med", "av", "af", "ifølge", "ifølgje", "iflg", "iflg.", "hos"})
+#: "X kunne (dermed) utelukkes": a rule-out word after these reports that X was excluded.
+RESULT_VERBS = frozenset({"kunne", "kan", "ble", "blei", "vart", "blev", "er", "var", "blir", "bliver", "vert"})
+RESULT_ADVERBS = frozenset({"dermed", "derfor", "også", "trygt", "sikkert", "sikkert", "dog", "dessuten", "endelig",
+                            "deretter", "herved", "således", "altså", "nu", "nå", "no", "raskt", "hurtigt"})
 #: Maximum tokens of a backward family scope made by a preposition.
 FAMILY_BACK = 6
 #: A modifier that is only likely, not read for sure: a family scope carried to the next
@@ -171,11 +175,17 @@ def literal_key(literal: str, lang: str = "nb") -> str:
     return " ".join(fold(w) for w in literal.split())
 
 
+_ENDS = 0  # trie node key: payloads of the literals that end here
+_MORE = 1  # trie node key: (remaining elements, payload) of literals with a prefix or number further on
+
+
 class TriggerMatcher:
-    """Exact-word matching of trigger literals: one dict lookup per token.
+    """Exact-word matching of trigger literals: a word trie, one dict lookup per token.
 
     A literal is split like the text; each word matches a token whose folded form equals
-    it, ``word*`` a folded token beginning with ``word``, ``#num`` a number.
+    it, ``word*`` a folded token beginning with ``word``, ``#num`` a number. Literals are
+    stored in a trie below their first word, so a token that begins many literals ("ikke",
+    "i") costs one lookup per following word, not one comparison per literal.
     """
 
     def __init__(self, tokenize):
@@ -184,9 +194,9 @@ class TriggerMatcher:
         self._fold = fold
         self._number = NUMBER
         self._cache: dict[str, tuple[str, list]] = {}
-        self._first: dict[str, list] = {}
-        self._prefixed: dict[str, list] = {}  # first word a prefix: its first three letters → literals
-        self._numbered: list = []  # first word "#num"
+        self._first: dict[str, dict] = {}  # first word → trie node
+        self._prefixed: dict[str, list] = {}  # first word a prefix: its first three letters → [(prefix, node)]
+        self._numbered: dict | None = None  # first word "#num": its node
         self._tokenize = tokenize
 
     def add(self, literal: str, payload) -> None:
@@ -202,14 +212,28 @@ class TriggerMatcher:
                 elems += [("k", self._fold(t)) for t in self._tokenize(word)]
         if not elems:
             return
-        entry = (tuple(elems), payload)
+        self._cache.clear()
         kind, value = elems[0]
         if kind == "k":
-            self._first.setdefault(value, []).append(entry)
+            node = self._first.setdefault(value, {})
         elif kind == "p":
-            self._prefixed.setdefault(value[:3], []).append(entry)
+            bucket = self._prefixed.setdefault(value[:3], [])
+            node = next((nd for v, nd in bucket if v == value), None)
+            if node is None:
+                node = {}
+                bucket.append((value, node))
         else:
-            self._numbered.append(entry)
+            if self._numbered is None:
+                self._numbered = {}
+            node = self._numbered
+        rest = elems[1:]
+        while rest and rest[0][0] == "k":
+            node = node.setdefault(rest[0][1], {})
+            rest = rest[1:]
+        if rest:
+            node.setdefault(_MORE, []).append((tuple(rest), payload))
+        else:
+            node.setdefault(_ENDS, []).append(payload)
 
     def _ok(self, kind: str, value: str, word: str, folded: str) -> bool:
         if kind == "k":
@@ -219,35 +243,50 @@ class TriggerMatcher:
         return bool(self._number.match(word))
 
     def _start(self, word: str) -> tuple[str, list]:
-        """A word's folded form and the literals it can begin (cached per word)."""
+        """A word's folded form and the trie nodes of the literals it can begin (cached per word)."""
         f = self._fold(word)
-        cands = list(self._first.get(f, ()))
-        for e in self._prefixed.get(f[:3], ()):
-            if f.startswith(e[0][0][1]):
-                cands.append(e)
-        if self._numbered and f[:1].isdigit() and self._number.match(word):
-            cands += self._numbered
+        starts = []
+        node = self._first.get(f)
+        if node is not None:
+            starts.append(node)
+        for value, nd in self._prefixed.get(f[:3], ()):
+            if f.startswith(value):
+                starts.append(nd)
+        if self._numbered is not None and f[:1].isdigit() and self._number.match(word):
+            starts.append(self._numbered)
         if len(self._cache) >= CACHE_WORDS:  # bounded: an audit of millions sees new words forever
             self._cache.clear()
-        hit = self._cache[word] = (f, cands)
+        hit = self._cache[word] = (f, starts)
         return hit
 
     def match(self, words: list[str]) -> list[tuple[int, int, object]]:
-        cache, start, ok = self._cache, self._start, self._ok
-        seen = [cache.get(w) or start(w) for w in words]
+        """Every literal match as (start, end, payload), end exclusive, by start."""
+        start, ok = self._start, self._ok
+        seen = list(map(self._cache.get, words))
+        if None in seen:  # words not seen before
+            seen = [h if h is not None else start(w) for h, w in zip(seen, words)]
         out = []
         n = len(words)
-        for i, (_, cands) in enumerate(seen):
-            if not cands:
+        for i, (_, starts) in enumerate(seen):
+            if not starts:
                 continue
-            for elems, payload in cands:
-                end = i + len(elems)
-                if end > n:
-                    continue
-                for (k, v), j in zip(elems[1:], range(i + 1, end)):
-                    f = seen[j][0]
-                    if not (f == v if k == "k" else ok(k, v, words[j], f)):
+            for node in starts:
+                j = i + 1
+                while True:
+                    ends = node.get(_ENDS)
+                    if ends:
+                        out.extend((i, j, p) for p in ends)
+                    more = node.get(_MORE)
+                    if more:
+                        for rest, payload in more:
+                            end = j + len(rest)
+                            if end <= n and all(ok(k, v, words[t], seen[t][0])
+                                                for (k, v), t in zip(rest, range(j, end))):
+                                out.append((i, end, payload))
+                    if j >= n:
                         break
-                else:
-                    out.append((i, end, payload))
+                    node = node.get(seen[j][0])
+                    if node is None:
+                        break
+                    j += 1
         return out
