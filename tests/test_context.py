@@ -45,7 +45,18 @@ def _span(text: str, word: str, nth: int = 0) -> tuple[int, int]:
     ("nb", "Selv om feber ikke forelå, ble spondylodiskitt mistenkt.", "spondylodiskitt", False),
     ("nb", "Selv om feber ikke forelå, ble spondylodiskitt mistenkt.", "feber", True),
     ("nb", "Ved us. ikke parese, lett nedsatt sensibilitet på lateralsiden av leggen.", "nedsatt sensibilitet", False),
+    # lists whose items are long, carried over the scope's length; lists that end
+    ("nb", "Verken feber, frysninger eller kraftig nattesvette var til stede ved innkomst.", "kraftig nattesvette", True),
+    ("nb", "Uten tegn til infeksjon, nerverotaffeksjon i venstre ben eller malignitet.", "malignitet", True),
+    ("da", "Ingen feber, og patienten har tabt 6 kg.", "tabt 6 kg", False),
+    ("nb", "Kompresjonsbrudd kunne dermed utelukkes ved CT.", "Kompresjonsbrudd", True),
+    ("nb", "Ingen av pasientene med spinal stenose fikk parese etter inngrepet.", "parese", True),
+    ("nb", "Ingen av pasientene med spinal stenose fikk parese etter inngrepet.", "spinal stenose", False),
     # look-alikes: the finding is there
+    ("nb", "Røntgen viser ikke alltid fraktur hos eldre med osteoporose.", "fraktur", False),
+    ("nb", "Det er ikke vist at tidlig MR bedrer forløpet ved isjias.", "isjias", False),
+    ("nb", "Pasienten trengte ikke sykemelding for ryggsmertene.", "ryggsmertene", False),
+    ("da", "Lipase var normal hos patienten fordi pancreatitis var udelukket, men mavesmerterne fortsatte.", "mavesmerterne", False),
     ("nb", "Ikke alle med isjias trenger MR, men hun har parese.", "isjias", False),
     ("nb", "Det er ikke uvanlig med nattesmerter ved spondylartritt.", "nattesmerter", False),
     ("da", "Det er ikke usædvanligt med natlige smerter.", "natlige smerter", False),

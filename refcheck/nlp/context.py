@@ -36,7 +36,7 @@ from functools import lru_cache
 from spacy.language import Language
 
 from .context_rules import (
-    COMMAS, COORDINATORS, ContextRule, DIGIT, FAMILY_BACK,
+    COMMAS, COORDINATORS, ContextRule, DESCRIBERS, DIGIT, FAMILY_BACK,
     FAMILY_PREPOSITIONS, FAMILY_QUANTIFIERS, FAMILY_UNSURE, LIST_WORDS, MODIFIERS,
     PROXY_PREPOSITIONS, RESULT_ADVERBS, RESULT_VERBS, TERMINATED_BY, TargetContext, TriggerMatcher, load_context_rules, load_pronouns,
 )
@@ -117,7 +117,11 @@ class ContextEngine:
                         break
                 if rule.category == "NEGATED_EXISTENCE" and not rule.across_commas:
                     hi = self._list_end(words, end, hi, s_hi, stops, covered, ends, rule)
-                out.append((end, hi, start, end, rule))
+                    out.append((end, hi, start, end, rule))
+                elif rule.category == "NEGATED_EXISTENCE":
+                    out += self._population(words, start, end, hi, stops, rule)
+                else:
+                    out.append((end, hi, start, end, rule))
             back = rule.direction in ("BACKWARD", "BIDIRECTIONAL")
             if rule.category == "RULE_OUT" and rule.direction == "BACKWARD" and self._done(words, s_lo, start):
                 rule = self._negated_twin(rule)  # "Infeksjon kunne utelukkes": ruled out, so absent
@@ -245,6 +249,22 @@ class ContextEngine:
                 end = max(end, head[-1] + 1 if coord is not None else stop)
                 end = min(end, stop)
         return end
+
+    @staticmethod
+    def _population(words, start: int, end: int, hi: int, stops: dict, rule) -> list:
+        """A negated population ("Ingen av pasientene med hepatitt C som fikk …, utviklet
+        HCC"): the scope runs over commas to the sentence's next clause (", og" + clause),
+        and leaves out what describes the population ("med X", "som …") before its verb."""
+        for t in range(end, hi - 1):
+            if words[t] in COMMAS and words[t + 1].lower() in COORDINATORS:
+                hi = t
+                break
+        verbs = ("VERB", "AFFIRMED", "HISTORICAL")
+        verb = next((t for t in range(end, hi) if stops.get(t) in verbs), None)
+        hole = next((t for t in range(end, verb if verb is not None else end) if words[t].lower() in DESCRIBERS), None)
+        if hole is None or verb is None:
+            return [(end, hi, start, end, rule)]
+        return [(end, hole, start, end, rule), (verb, hi, start, end, rule)]
 
     @staticmethod
     def _done(words, s_lo: int, start: int) -> bool:

@@ -15,7 +15,7 @@ from ..paths import lexicon_dir
 from ..text.fold import CACHE_WORDS
 
 CATEGORIES = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "HISTORICAL", "RULE_OUT", "PSEUDO", "TERMINATE",
-              "AFFIRMED", "ADVICE", "PROXY", "VERB")
+              "AFFIRMED", "ADVICE", "PROXY", "VERB", "PREP")
 MODIFIERS = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "HISTORICAL", "RULE_OUT")
 DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE")
 RULE_KEYS = {"id", "literal", "category", "direction", "max_scope", "pattern", "metadata", "terminated_by",
@@ -31,6 +31,8 @@ FAMILY_QUANTIFIERS = frozenset({"begge", "to", "tre", "fire", "flere", "alle", "
 #: The last word of a PROXY literal that is a preposition ("sammen med", "ifølge"): its
 #: object, not its subject, is the relative who is not the patient's history.
 PROXY_PREPOSITIONS = frozenset({"med", "av", "af", "ifølge", "ifølgje", "iflg", "iflg.", "hos"})
+#: Words that begin what describes a negated population ("Ingen av pasientene *med* X …").
+DESCRIBERS = frozenset({"med", "som", "uten", "utan", "uden", "etter", "efter", "operert", "opereret", "behandlet"})
 #: "X kunne (dermed) utelukkes": a rule-out word after these reports that X was excluded.
 RESULT_VERBS = frozenset({"kunne", "kan", "ble", "blei", "vart", "blev", "er", "var", "blir", "bliver", "vert"})
 RESULT_ADVERBS = frozenset({"dermed", "derfor", "også", "trygt", "sikkert", "sikkert", "dog", "dessuten", "endelig",
