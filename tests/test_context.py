@@ -348,6 +348,14 @@ def test_seropositive_arthritis_is_suspected_ra(lang, text, ra):
     ("nb", "MR LS. Mann 55 år, svakere i venstre fot, snubler ofte.", "trauma", False),
     ("nb", "Rtg skulder. Kvinne 40 år, vondt i skulderen i 2 mnd uten at hun har slått seg.", "trauma", False),
     ("nn", "MR rygg. Kvinne 39 år, lumbago i 2 veker. Ho neitar problem med vasslatinga.", "cauda_equina", False),
+    # composed rather than listed: any named cancer, known osteoporosis, long morning stiffness
+    ("nb", "MR LS. Mann 66 år, operert for bukspyttkjertelkreft i 2022, nå ryggsmerter i 3 uker.", "malignancy", True),
+    ("da", "MR af lænden. Kvinde 70 år, tidligere behandlet for livmoderhalskræft, nu lændesmerter.", "malignancy", True),
+    ("nn", "Rtg torakalcolumna. Kvinne 78 år med påvist osteoporose, akutt vondt midt i ryggen.", "osteoporosis", True),
+    ("nn", "MR SI-ledd. Mann 27 år, vondt i korsryggen i 4 månader, stiv i fleire timar om morgonen.", "inflammatory_signs", True),
+    ("nb", "MR LS. Kvinne 61 år, korsryggsmerter natt og dag de siste 5 ukene.", "night_rest_pain", True),
+    ("nb", "MR kne. Kvinne 50 år, er i god allmenntilstand, vondt i kneet i 8 uker.", "general_malaise", False),
+    ("nb", "MR LS. Både mor og pasienten selv har hatt brystkreft. Nå ryggsmerter.", "malignancy", True),
 ])
 def test_plain_word_red_flags(lang, text, code, present):
     report = refcheck.check(text, language=lang)
