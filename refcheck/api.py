@@ -7,6 +7,8 @@ call :func:`check` (or :func:`check_record`).
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -65,6 +67,9 @@ def analyse(text: str, language: str | None = None, meta: dict | None = None, *,
     return Analysis(norm, lang, guideline, run(build(lang), norm.text), meta)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def error_report(rid: str, error: RecordError, language: str | None = None, guideline: str = "no") -> Report:
     """The contract's report for a referral that cannot be processed."""
     return Report(id=rid, language=language, guideline=guideline, errors=[error.to_dict()])
@@ -84,13 +89,25 @@ def check(text: str | None, id: str = "referral", guideline: str | None = None, 
         The :class:`~refcheck.contract.Report`; never raises for bad text (the report
         carries the error instead).
     """
+    try:
+        return _check(text, id, guideline, meta)
+    except Exception as exc:  # noqa: BLE001 - a referral never stops a batch; the type only, no values
+        g = guideline if guideline in ("no", "dk") else "no"
+        return error_report(str(id), record_error("RC208", kind=type(exc).__name__), guideline=g)
+
+
+def _check(text: str | None, id: str, guideline: str | None, meta: dict) -> Report:
     meta = clean_meta({**meta, **({"guideline": guideline} if guideline else {})})
     forced_guideline = meta.get("guideline") or "no"
+    if text is not None and not isinstance(text, str):
+        return error_report(id, record_error("RC203"), guideline=forced_guideline)
     if text is None or not text.strip():
         return error_report(id, record_error("RC110"), guideline=forced_guideline)
     too_long = size_error(text)
     if too_long is not None:
         return error_report(id, too_long, guideline=forced_guideline)
+    if _SURROGATE.search(text):  # a lone surrogate ("\ud800" in JSON) cannot be encoded: replace it, same length
+        text = _SURROGATE.sub("\ufffd", text)
     try:
         analysis = analyse(text, meta.get("language"), meta, reject_english=True)
     except NotNordic:

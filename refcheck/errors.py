@@ -53,6 +53,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "RC205": (BAD_RECORD, "line {n} is not valid JSON ({problem})"),
     "RC206": (BAD_RECORD, "CSV row {n} has the wrong number of columns"),
     "RC207": (BAD_RECORD, "{name} is not valid JSON ({problem})"),
+    "RC208": (BAD_RECORD, "the referral could not be screened ({kind}); it was not judged: handle it by hand"),
+    "RC209": (BAD_RECORD, "CSV row {n} cannot be read ({problem})"),
     # the input as a whole
     "RC301": (INPUT, "cannot read CSV {name}: {problem}"),
     "RC302": (INPUT, "CSV {name} has no 'text' column (columns: id, text, and optionally {fields})"),

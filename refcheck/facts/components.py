@@ -42,6 +42,22 @@ def _request_line(text: str, span: tuple[int, int], mentions: list[Mention]) -> 
         and all(m.category in _REQUEST_CATEGORIES for m in inside) and len(_LETTERS.findall(text[s:e])) <= 6
 
 
+def _span_test(spans):
+    """pos → whether some span (``.start``/``.end``) holds it: bisect over the starts with the
+    running maximum of the ends, so a text with thousands of headers stays linear."""
+    secs = sorted((sp.start, sp.end) for sp in spans)
+    starts = [a for a, _ in secs]
+    reach, top = [], -1
+    for _, b in secs:
+        top = max(top, b)
+        reach.append(top)
+
+    def inside(pos: int) -> bool:
+        k = bisect_right(starts, pos) - 1
+        return k >= 0 and pos < reach[k]
+    return inside
+
+
 def _learned_components(f: Facts, text: str, sections, sents, mentions: list[Mention]) -> None:
     """Let the sentence-role model add components the rules missed, in headerless text only."""
     # Only the components of the roles refcheck acts on: the others cannot change anything.
@@ -57,8 +73,9 @@ def _learned_components(f: Facts, text: str, sections, sents, mentions: list[Men
         k = bisect_right(starts, m.start) - 1
         if k >= 0 and m.start < sents[k][1]:
             by_sent.setdefault(k, []).append(m)
+    in_section = _span_test(sections)
     free = [(s, e) for k, (s, e) in enumerate(sents)
-            if not any(sec.start <= s < sec.end for sec in sections) and len(text[s:e].strip()) >= 3
+            if not in_section(s) and len(text[s:e].strip()) >= 3
             and not _request_line(text, (s, e), by_sent.get(k, []))]
     if not free:
         return
@@ -151,10 +168,10 @@ def _question_names_condition(body: dict, text: str, sents, sections) -> tuple[i
     if "clinical_question" in body:
         s, e, _ = body["clinical_question"]
         spans.append((s, e))
+    in_diagnosis = _span_test([sec for sec in sections if sec.category == "tentative_diagnosis"])
     for s, e in sents:
         sentence = text[s:e].strip()
-        if sentence.endswith("?") and not _URGENCY.search(sentence) \
-                and not any(sec.category == "tentative_diagnosis" and sec.start <= s < sec.end for sec in sections):
+        if sentence.endswith("?") and not _URGENCY.search(sentence) and not in_diagnosis(s):
             spans.append((s, e))
     for s, e in spans:
         for part in re.split(r"(?<=\?)", text[s:e]):

@@ -9,6 +9,7 @@ mentions say, measured and derived red flags, course, derived facts, then the co
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from spacy.tokens import Doc
 
@@ -362,17 +363,24 @@ def _duration(text: str, mentions: list[Mention], sents: list[tuple[int, int]], 
     for m in mentions:
         by_sent.setdefault(m.sent, set()).add(m.category)
     ranked = []
+    starts = [s for s, _ in sents]
+    past: dict[int, bool] = {}  # sentence → dates a past event (each sentence read once: linear)
+    first_end = min(c.end for c in cands)
+    contrasts = [m.start() for m in _CONTRAST.finditer(text, first_end)] if len(cands) > 1 else []
     for c in cands:
-        i = next((k for k, (s, e) in enumerate(sents) if s <= c.start < e), -1)
+        k = bisect_right(starts, c.start) - 1
+        i = k if k >= 0 and c.start < sents[k][1] else -1
         if i >= 0:
-            low = text[sents[i][0]:sents[i][1]].lower()
-            if _PAST_EVENT.search(low) and not _COMPLAINT_WORD.search(low):
+            if i not in past:
+                low = text[sents[i][0]:sents[i][1]].lower()
+                past[i] = bool(_PAST_EVENT.search(low) and not _COMPLAINT_WORD.search(low))
+            if past[i]:
                 continue
         score = 0 if by_sent.get(i, set()) & complaint else 1
         # "ryggplager i 20 år, men siste 3 uker annerledes": the duration after a contrast
-        # is the current complaint's.
-        if _RECENT_BEFORE.search(text, max(0, c.start - 16), c.start) and any(
-                p.end <= c.start and _CONTRAST.search(text, p.end, c.start) for p in cands):
+        # (after some earlier duration) is the current complaint's.
+        if _RECENT_BEFORE.search(text, max(0, c.start - 16), c.start) and first_end <= c.start and (
+                bisect_right(contrasts, c.start - 1) > 0):
             score = -1
         ranked.append((score, c.start, c.value, (c.start, c.end)))
     if not ranked:

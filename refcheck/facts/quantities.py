@@ -153,7 +153,7 @@ _AGE_PATTERNS = [
     fastre.compile(r"(?<![\w,.])(?P<age>\d{1,3})\s*(?i:år|aar)\s*,?\s*[KM](?!\w)"),  # "35 år M", "61 år K"
     fastre.compile(r"(?i:" + _PERSON_4 + r")\s+(?:på|paa)\s+(?P<age>\d{1,3})\s*(?:år|aar)(?!\w)", re.I),
     fastre.compile(r"(?i:" + _PERSON_5 + r")\s*\((?P<age>\d{1,3})(?:\s*år)?\)", re.I),
-    fastre.compile(r"^\s*(?P<age>\d{1,3})\s*(?:år|aar)\b", re.I | re.M),
+    fastre.compile(r"^[ \t]*(?P<age>\d{1,3})[ \t]*(?:år|aar)\b", re.I | re.M),  # [ \t]: \s would rescan every line break
 ]
 
 

@@ -16,11 +16,14 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from ..errors import RecordError, input_error, record_error
+from ..errors import MAX_CHARS, RecordError, input_error, record_error
 from . import fhir
 from .records import META_FIELDS, InputRecord, check_size, fhir_records, record_from_mapping
 
 SUPPORTED_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".csv", ".json")
+# A CSV field may hold a whole referral (up to the text limit, with room for markup); the
+# csv module's default of 131,072 characters failed the batch at the first long one.
+csv.field_size_limit(max(csv.field_size_limit(), 4 * MAX_CHARS))
 
 
 def decode_bytes(data: bytes) -> tuple[str | None, RecordError | None]:
@@ -66,11 +69,19 @@ def iter_jsonl(lines: Iterator[bytes], source: str) -> Iterator[InputRecord]:
         except json.JSONDecodeError as exc:
             yield InputRecord(fallback, None, error=record_error("RC205", n=n, problem=exc.msg))
             continue
+        except RecursionError:
+            yield InputRecord(fallback, None, error=record_error("RC205", n=n, problem="nested too deeply"))
+            continue
         yield record_from_mapping(row, fallback)
 
 
 def iter_csv(path: Path) -> Iterator[InputRecord]:
-    """Read a CSV batch with a header row naming at least ``text`` (and usually ``id``)."""
+    """Read a CSV batch with a header row naming at least ``text`` (and usually ``id``).
+
+    A row that cannot be read (an unterminated quote, a field over the limit) becomes
+    that row's error record and reading goes on at the next line, so a broken row never
+    swallows the rows after it.
+    """
     data = path.read_bytes()
     text, err = decode_bytes(data)
     if err:
@@ -79,17 +90,43 @@ def iter_csv(path: Path) -> Iterator[InputRecord]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
-    if not reader.fieldnames or "text" not in [f.strip().lower() for f in reader.fieldnames]:
+    head = csv.reader(io.StringIO(text, newline=""), dialect=dialect)
+    try:
+        fieldnames = next(head)
+    except (StopIteration, csv.Error):
+        fieldnames = []
+    if not fieldnames or "text" not in [f.strip().lower() for f in fieldnames]:
         raise input_error("RC302", name=path.name, fields=", ".join(META_FIELDS))
-    for n, row in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): v for k, v in row.items()}
-        if None in row.values() or "" in row and row[""]:
-            # Unequal column count: DictReader fills missing values with None / extra in ''.
-            yield InputRecord(str(row.get("id") or f"{path.name}:{n}"), None,
-                              error=record_error("RC206", n=n))
-            continue
-        yield record_from_mapping(row, f"{path.name}:{n}")
+    lines = text.splitlines(keepends=True)
+    offset = head.line_num  # physical lines consumed so far
+    while offset < len(lines):
+        reader = csv.DictReader(io.StringIO("".join(lines[offset:]), newline=""), fieldnames=fieldnames,
+                                dialect=dialect, strict=True)
+        done = 0  # lines of this chunk consumed by complete rows
+        try:
+            for row in reader:
+                n = offset + done + 1  # the row's first physical line
+                done = reader.line_num
+                yield _csv_record(row, path.name, n)
+            offset = len(lines)
+        except csv.Error as exc:
+            n = offset + done + 1
+            yield InputRecord(f"{path.name}:{n}", None, error=record_error("RC209", n=n, problem=_csv_problem(exc)))
+            offset = n  # go on after the broken row's first line
+
+
+def _csv_record(row: dict, name: str, n: int) -> InputRecord:
+    row = {(k or "").strip().lower(): v for k, v in row.items()}
+    if None in row.values() or "" in row and row[""]:
+        # Unequal column count: DictReader fills missing values with None / extra in ''.
+        return InputRecord(str(row.get("id") or f"{name}:{n}"), None, error=record_error("RC206", n=n))
+    return record_from_mapping(row, f"{name}:{n}")
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """The csv module's complaint without any of the row's values."""
+    text = str(exc)
+    return "field larger than the limit" if "field larger" in text else "malformed row"
 
 
 def iter_json_file(path: Path) -> Iterator[InputRecord]:
@@ -98,6 +135,9 @@ def iter_json_file(path: Path) -> Iterator[InputRecord]:
         doc = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         yield InputRecord(path.stem, None, error=record_error("RC207", name=path.name, problem=exc))
+        return
+    except RecursionError:
+        yield InputRecord(path.stem, None, error=record_error("RC207", name=path.name, problem="nested too deeply"))
         return
     if isinstance(doc, list):
         for i, row in enumerate(doc, start=1):

@@ -60,7 +60,7 @@ def clean_meta(meta: dict) -> dict:
             age = int(float(meta["age"]))
             if 0 <= age <= 130:
                 out["age"] = age
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # "inf", 1e999, "NaN"
             pass
     sex = _SEX.get(str(meta.get("sex", "")).strip().lower())
     if sex:

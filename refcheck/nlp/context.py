@@ -42,6 +42,14 @@ from .context_rules import (
 )
 
 
+#: Trigger categories that end a list: a part with a new negation starts its own scope.
+LIST_STOPS = frozenset({"HISTORICAL", "AFFIRMED", "TERMINATE", "VERB", "NEGATED_EXISTENCE"})
+#: "to the end of the sentence" is at most this many tokens (linear time on any input).
+MAX_SCOPE = 60
+#: A negation's list runs over at most this many commas (linear time on any input).
+MAX_ITEMS = 40
+
+
 class ContextEngine:
     """Find triggers in a token sequence and the context of any token span."""
 
@@ -110,7 +118,7 @@ class ContextEngine:
             if rule.at_sentence_start and any(any(ch.isalnum() for ch in w) for w in words[s_lo:start]):
                 continue
             if rule.direction in ("FORWARD", "BIDIRECTIONAL"):
-                hi = s_hi if rule.max_scope is None else min(s_hi, end + rule.max_scope)
+                hi = min(s_hi, end + (MAX_SCOPE if rule.max_scope is None else rule.max_scope))
                 for t in range(end, hi):
                     if ends(t, rule) and (t > end or stops.get(t) == "TERMINATE"):
                         hi = t
@@ -129,7 +137,7 @@ class ContextEngine:
             if not back and rule.category == "FAMILY" and self._after_preposition(words, s_lo, start):
                 back, max_back = True, FAMILY_BACK  # "psoriasis hos to søsken"
             if back:
-                lo = s_lo if max_back is None else max(s_lo, start - max_back)
+                lo = max(s_lo, start - (MAX_SCOPE if max_back is None else max_back))
                 for t in range(start - 1, lo - 1, -1):
                     if (words[t] in COMMAS and not rule.across_commas) or ends(t, rule):
                         lo = t + 1
@@ -223,7 +231,12 @@ class ContextEngine:
         coordinator ("fri luft, væske i bukhulen eller fortykket tarmvegg"). A list carries
         a short scope (``uten``: six tokens) to its last item.
         """
-        commas = [t for t in range(begin, s_hi) if words[t] in COMMAS]
+        commas = []
+        for t in range(begin, s_hi):  # the commas of this scope's list, at most MAX_ITEMS
+            if words[t] in COMMAS:
+                commas.append(t)
+                if len(commas) > MAX_ITEMS:
+                    break
         if not commas or commas[0] >= hi:
             return hi
         end = hi
@@ -239,7 +252,7 @@ class ContextEngine:
             alpha = [t for t in head if any(ch.isalpha() for ch in words[t]) and words[t].lower() not in COORDINATORS]
             listy = (len(alpha) <= LIST_WORDS or (coord is not None and coord <= LIST_WORDS)) \
                 and not any(DIGIT.search(words[t]) for t in head) \
-                and not any(stops.get(t) in ("HISTORICAL", "AFFIRMED", "TERMINATE", "VERB") for t in head)
+                and not any(stops.get(t) in LIST_STOPS for t in head)
             if listy and covered is not None:
                 listy = any(covered[t] or words[t].lower() in COORDINATORS for t in head)
             if not listy:

@@ -266,7 +266,8 @@ class TriggerMatcher:
         start, ok = self._start, self._ok
         seen = list(map(self._cache.get, words))
         if None in seen:  # words not seen before
-            seen = [h if h is not None else start(w) for h, w in zip(seen, words)]
+            get = self._cache.get
+            seen = [h if h is not None else (get(w) or start(w)) for h, w in zip(seen, words)]
         out = []
         n = len(words)
         for i, (_, starts) in enumerate(seen):

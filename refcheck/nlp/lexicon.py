@@ -255,14 +255,14 @@ class LexiconComponent:
     def _concept_mentions(self, info, mentions: list[Mention]) -> list[Mention]:
         """Composed concepts (concepts.py) that no lexicon mention of the same code already covers."""
         out: list[Mention] = []
-        spans: dict[str, list[tuple[int, int]]] = {}
+        taken: dict[str, set[int]] = {}  # code → the tokens its mentions cover
         for m in mentions:
-            spans.setdefault(m.code, []).append((m.tok_start, m.tok_end))
+            taken.setdefault(m.code, set()).update(range(m.tok_start, m.tok_end))
         for a, b, c in self.concepts.match(info.words, info.sent_of):
-            taken = spans.setdefault(c.code, [])
-            if any(s < b and a < e for s, e in taken):
+            covered = taken.setdefault(c.code, set())
+            if any(t in covered for t in range(a, b)):
                 continue
-            taken.append((a, b))
+            covered.update(range(a, b))
             out.append(Mention(c.category, c.code, c.id, info.starts[a], info.ends[b - 1], a, b,
                                info.sent_of[a], info.section_of[a]))
         return out

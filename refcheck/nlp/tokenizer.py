@@ -87,6 +87,12 @@ def split_each(tokenizer, chunks: list[str]) -> dict[str, tuple[str, ...]]:
     return out
 
 
+#: Chunks without whitespace longer than this are cut before spaCy sees them.
+LONG_CHUNK = 200
+_LONG_CHUNK = re.compile(r"[^\s]{%d,}" % LONG_CHUNK)
+_PIECE = re.compile(r"\w{1,50}|[^\w\s]")
+
+
 class SpecialCaseTokenizer:
     """spaCy's tokenizer, with its special cases applied without defeating its cache.
 
@@ -156,6 +162,37 @@ class SpecialCaseTokenizer:
         self._singles = frozenset(singles)
 
     def __call__(self, text: str) -> Doc:
+        if _LONG_CHUNK.search(text):
+            return self._with_long_chunks(text)
+        return self._call(text)
+
+    def _with_long_chunks(self, text: str) -> Doc:
+        """A text with a chunk of over ``LONG_CHUNK`` characters without whitespace (a run
+        of brackets, a pasted string): spaCy's suffix search is quadratic in the length of
+        a chunk, so such a chunk is cut into words of at most 50 letters and single marks;
+        the rest of the text is tokenised as usual. Linear in the text."""
+        words: list[str] = []
+        spaces: list[bool] = []
+        pos = 0
+        for m in _LONG_CHUNK.finditer(text):
+            if m.start() > pos:
+                part = self._call(text[pos:m.start()])
+                words += [t.text for t in part]
+                spaces += [bool(t.whitespace_) for t in part]
+            pieces = _PIECE.findall(m.group())
+            words += pieces
+            spaces += [False] * len(pieces)
+            pos = m.end()
+            if pos < len(text) and text[pos] == " ":
+                spaces[-1] = True
+                pos += 1
+        if pos < len(text):
+            part = self._call(text[pos:])
+            words += [t.text for t in part]
+            spaces += [bool(t.whitespace_) for t in part]
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+    def _call(self, text: str) -> Doc:
         doc = self.inner(text)
         if not self.trie or not len(doc):
             return doc
