@@ -108,6 +108,8 @@ def _check(text: str | None, id: str, guideline: str | None, meta: dict) -> Repo
         return error_report(id, too_long, guideline=forced_guideline)
     if _SURROGATE.search(text):  # a lone surrogate ("\ud800" in JSON) cannot be encoded: replace it, same length
         text = _SURROGATE.sub("\ufffd", text)
+    if "\ufffd" in text:  # characters lost before refcheck saw the text (GEN-011: never declined)
+        meta = {**meta, "replaced_characters": max(text.count("\ufffd"), meta.get("replaced_characters", 0))}
     try:
         analysis = analyse(text, meta.get("language"), meta, reject_english=True)
     except NotNordic:

@@ -114,3 +114,20 @@ def test_an_internal_failure_is_that_record_s_error(monkeypatch):
 def test_pathological_inputs_are_read(text, validate):
     # time is measured by benchmarks/adversarial.py; here: they finish and validate
     validate(refcheck.check(text, language="nb").to_dict())
+
+
+def test_utf16_and_a_stray_byte_are_read_not_refused(tmp_path, validate):
+    from refcheck.inputs.files import read_text_file
+
+    text = "MR LS. Kvinne 52 år, korsryggsmerter i 3 uker, ingen røde flagg."
+    (tmp_path / "u16.txt").write_bytes(text.encode("utf-16"))
+    raw = text.encode("utf-8")
+    (tmp_path / "stray.txt").write_bytes(raw[:20] + b"\xe6" + raw[20:])
+    u16 = check_record(read_text_file(tmp_path / "u16.txt"))
+    stray = check_record(read_text_file(tmp_path / "stray.txt"))
+    for r in (u16, stray):
+        validate(r.to_dict())
+        assert not r.errors and r.appropriateness == "low_value"
+    assert u16.action == "decline"
+    # a byte that could not be read may hide a word: warned, and never declined
+    assert "GEN-011" in {f.rule for f in stray.findings} and stray.action == "manual"

@@ -447,6 +447,10 @@ RULE_CASES = [
      "MR. Kvinne 50 år med smerter og stivhet i 3 mnd. Spm: årsak?",
      "MR LS-columna. Pasienten har korsryggsmerter i 3 mnd, ingen bedring. Takk.",
      {}),
+    ("GEN-011",  # U+FFFD: a character lost in decoding
+     "MR LS. Kvinne 52 år, korsryggsmerter i 3 uker, ingen n\ufffdttesmerter.",
+     "MR LS. Kvinne 52 år, korsryggsmerter i 3 uker, ingen nattesmerter.",
+     {}),
     ("GEN-010",
      "CT LS-columna etter pasientens ønske.",
      "CT LS-columna. Korsryggsmerter i 2 uker etter løft.",

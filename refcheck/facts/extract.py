@@ -106,7 +106,7 @@ def _exam(f: Facts, mentions: list[Mention]) -> None:
 
 def _structured_fields(f: Facts, meta: dict) -> None:
     """Structured fields win over what the text says."""
-    for key in ("age", "sex", "modality", "region"):
+    for key in ("age", "sex", "modality", "region", "replaced_characters"):
         if meta.get(key) is not None:
             setattr(f, key, meta[key])
 

@@ -43,6 +43,7 @@ class Facts:
     recent_injury: bool = False
     radicular: bool = False
     repeat_recent: bool = False
+    replaced_characters: int = 0  # bytes of the file that could not be decoded (shown as U+FFFD)
     evidence: dict[str, tuple[int, int]] = field(default_factory=dict)  # fact → span
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,22 +27,48 @@ SUPPORTED_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".csv", ".json")
 csv.field_size_limit(max(csv.field_size_limit(), 4 * MAX_CHARS))
 
 
+#: A UTF-8 text with at most this share of undecodable bytes is read with U+FFFD in their
+#: place (and a warning finding), not refused: one stray byte must not lose a referral.
+STRAY_BYTES = 0.01
+
+
 def decode_bytes(data: bytes) -> tuple[str | None, RecordError | None]:
-    """Decode a referral file: UTF-8 (with or without BOM), else the best legacy guess.
+    """Decode a referral file: UTF-16 with a BOM, UTF-8 (with or without BOM), UTF-8 with a
+    few stray bytes (replaced by U+FFFD: see :func:`replaced`), else the best legacy guess.
 
     Windows-1252 / Latin-1 exports are common from older EPR systems; charset-normalizer
     chooses among the encodings such a file can have. Binary data is a decode error.
     """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError:
+            return None, record_error("RC102")
     if b"\x00" in data[:4096]:
         return None, record_error("RC101")
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data, cp_isolation=["cp1252", "latin_1", "iso8859_15", "cp865", "mac_roman"]).best()
-    if best is None:
+    lenient = data.decode("utf-8-sig", errors="replace")
+    legacy = from_bytes(data, cp_isolation=["cp1252", "latin_1", "iso8859_15", "cp865", "mac_roman"]).best()
+    # A valid multi-byte UTF-8 sequence ("Ã¸" in cp1252) says the file is UTF-8 with stray
+    # bytes; a file without any is a legacy single-byte encoding.
+    if _UTF8_SEQUENCE.search(data) and lenient.count("\ufffd") <= max(1, STRAY_BYTES * len(lenient)):
+        return lenient, None
+    if legacy is None:
+        if lenient.count("\ufffd") <= max(1, STRAY_BYTES * len(lenient)):
+            return lenient, None
         return None, record_error("RC102")
-    return str(best), None
+    return str(legacy), None
+
+
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+
+
+def replaced(text: str) -> int:
+    """How many characters of a decoded text are U+FFFD (bytes that could not be read)."""
+    return text.count("\ufffd")
 
 
 def read_text_file(path: Path, rid: str | None = None) -> InputRecord:
@@ -50,7 +77,7 @@ def read_text_file(path: Path, rid: str | None = None) -> InputRecord:
     text, err = decode_bytes(path.read_bytes())
     if err:
         return InputRecord(rid, None, error=err)
-    return check_size(InputRecord(rid, text))
+    return check_size(InputRecord(rid, text, {"replaced_characters": replaced(text)} if replaced(text) else {}))
 
 
 def iter_jsonl(lines: Iterator[bytes], source: str) -> Iterator[InputRecord]:

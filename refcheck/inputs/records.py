@@ -75,6 +75,9 @@ def clean_meta(meta: dict) -> dict:
         out["region"] = meta["region"]
     if meta.get("guideline") in ("no", "dk"):
         out["guideline"] = meta["guideline"]
+    n = meta.get("replaced_characters")
+    if isinstance(n, int) and not isinstance(n, bool) and n > 0:
+        out["replaced_characters"] = n  # set by the file readers, not an input field
     for key in ("referrer", "date"):
         if meta.get(key) not in (None, ""):
             out[key] = str(meta[key])

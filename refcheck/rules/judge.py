@@ -118,7 +118,10 @@ def assemble(rid: str, norm: NormalizedText, f: Facts, meta: dict) -> Report:
         red_flags=flags,
         completeness={"grade": g, "missing": [c for c in COMPONENTS if not present[c]]},
         appropriateness=appropriateness, recommended_modality=recommended,
-        action=action(appropriateness, g, unresolved_alarms=appropriateness == "low_value" and bool(f.alarms)),
+        # an unresolved alarm word, or bytes that could not be read (a word may be missing):
+        # the reading is unsure, so a decline becomes manual
+        action=action(appropriateness, g, unresolved_alarms=appropriateness == "low_value" and (
+            f.replaced_characters > 0 or bool(f.alarms))),
         findings=findings, errors=[],
         meta={k: v for k, v in meta.items() if k in ("referrer", "date")},
     )
