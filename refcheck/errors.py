@@ -62,7 +62,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     "RC304": (INPUT, "no such file or directory: {path}"),
     "RC305": (INPUT, "directory {path} has no referral files ({suffixes})"),
     # FHIR
-    "RC401": (BAD_RECORD, "FHIR resource type '{type}' is not a ServiceRequest"),
+    "RC401": (BAD_RECORD, "the FHIR resource is not a ServiceRequest"),
     "RC402": (BAD_RECORD, "Bundle entry {i} has no resource"),
     "RC403": (BAD_RECORD, "the Bundle holds no ServiceRequest"),
     "RC404": (BAD_RECORD, "{problem}"),

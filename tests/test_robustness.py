@@ -131,3 +131,22 @@ def test_utf16_and_a_stray_byte_are_read_not_refused(tmp_path, validate):
     assert u16.action == "decline"
     # a byte that could not be read may hide a word: warned, and never declined
     assert "GEN-011" in {f.rule for f in stray.findings} and stray.action == "manual"
+
+
+def test_audit_escapes_every_value_and_errors_carry_no_input(tmp_path):
+    from typer.testing import CliRunner
+
+    from refcheck.cli import app
+
+    batch = tmp_path / "a.jsonl"
+    batch.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "m1", "text": "MR LS. Kvinne 52 år, korsryggsmerter i 3 uker.", "date": "<!--x-->",
+         "referrer": "<script>alert(1)</script>"},
+        {"id": "m2", "resourceType": "<b>Evil</b>", "text": "x"},
+    ]) + "\n", encoding="utf-8")
+    out = tmp_path / "aud"
+    result = CliRunner().invoke(app, ["audit", str(batch), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<!--x" not in page and "<script>alert" not in page and "&lt;!--x" in page
+    assert "Evil" not in (out / "referrals.csv").read_text(encoding="utf-8")

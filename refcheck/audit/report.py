@@ -198,7 +198,7 @@ def render_html(s: dict, lang: str = "en", referrer: str | None = None) -> str:
                   _bars([(m, v["low_value"]) for m, v in months], max(v["count"] for _, v in months), "#e08214"),
                   "<table><tr><th>" + t["month"] + "</th><th>" + t["volume"] + "</th><th>" + t["share_low"] + "</th><th>"
                   + t["share_incomplete"] + "</th></tr>"
-                  + "".join(f"<tr><td>{m}</td><td>{v['count']}</td><td>{v['low_value']} ({_pct(v['low_value'], v['count'])})</td>"
+                  + "".join(f"<tr><td>{_esc(m)}</td><td>{v['count']}</td><td>{v['low_value']} ({_pct(v['low_value'], v['count'])})</td>"
                             f"<td>{v['incomplete']} ({_pct(v['incomplete'], v['count'])})</td></tr>" for m, v in months)
                   + "</table>"]
     parts.append("</body></html>")

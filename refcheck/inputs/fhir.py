@@ -35,12 +35,12 @@ def _validate(resource: dict):
     try:
         cls = get_fhir_model_class(resource["resourceType"])
     except (KeyError, ValueError):
-        return None, f"unknown FHIR resource type '{resource.get('resourceType')}'"
+        return None, "unknown FHIR resource type"  # never the input's value in a message
     try:
         return cls.model_validate(resource), None
     except ValidationError as exc:
         fields = sorted({".".join(str(p) for p in e["loc"]) or "(resource)" for e in exc.errors()})[:5]
-        return None, f"{resource['resourceType']} does not validate as FHIR R4B (fields: {', '.join(fields)})"
+        return None, f"the resource does not validate as FHIR R4B (fields: {', '.join(fields)})"
 
 
 def _concept_texts(concepts) -> list[str]:
@@ -85,7 +85,7 @@ def _patient(sr, bundled: dict[str, object]):
 def resource_fields(resource: dict, rid: str, bundled: dict[str, object] | None = None) -> Fields:
     """Turn one ServiceRequest (as JSON) into record fields; anything else is a ``bad_record``."""
     if resource.get("resourceType") != "ServiceRequest":
-        return _bad(rid, "RC401", type=resource.get("resourceType"))
+        return _bad(rid, "RC401")
     rid = str(resource.get("id") or rid)
     sr, problem = _validate(resource)
     if sr is None:
