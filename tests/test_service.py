@@ -186,3 +186,22 @@ def test_fhir_bundle_with_patient_is_screened_and_stored(server):
     assert status == 201 and rep["id"] == "sr-9" and rep["patient"] == {"age": 68, "sex": "female"}
     assert rep["exam"]["region"] == "knee"
     assert call(base, "GET", "/docs")[0] == 404  # no CDN-backed documentation page
+
+
+def test_security_headers_and_ids_past_the_integer_range(server):
+    base, tokens, _ = server
+    for path, token in (("/healthz", None), ("/v1/worklist", tokens["screener"]), ("/", None)):
+        req = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"} if token else {})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            h = r.headers
+            body = r.read().decode("utf-8")
+        assert h["X-Frame-Options"] == "DENY" and h["X-Content-Type-Options"] == "nosniff"
+        assert h["Referrer-Policy"] == "no-referrer" and h["Cache-Control"] == "no-store"
+        assert "frame-ancestors 'none'" in h["Content-Security-Policy"]
+        if path == "/":  # the page's script runs by nonce only
+            nonce = h["Content-Security-Policy"].split("'nonce-", 1)[1].split("'", 1)[0]
+            assert f'<script nonce="{nonce}">' in body and "unsafe-inline" not in h["Content-Security-Policy"].split(
+                "script-src", 1)[1].split(";", 1)[0]
+    big = str(2 ** 70)
+    assert call(base, "GET", f"/v1/referrals/{big}", tokens["screener"])[0] == 404
+    assert call(base, "POST", f"/v1/referrals/{big}/decision", tokens["screener"], {"decision": "accept"})[0] == 404

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import time
 from typing import Any
 
@@ -50,6 +51,13 @@ class Problem(HTTPException):
         super().__init__(status_code=status, detail={"code": code, "message": message})
 
 
+#: Sent with every response: nothing is framed, sniffed, cached or referred (patient data).
+SECURITY_HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+                    "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'"}
+#: Worklist ids are 64-bit integers; a larger one is no referral (404), not a database error.
+MAX_ID = 2 ** 63
+
+
 def create_app(db_url: str) -> FastAPI:
     # Long by design: the routes are closures over this app's engine and helpers, one
     # short nested function per endpoint (the usual FastAPI factory shape).
@@ -69,6 +77,8 @@ def create_app(db_url: str) -> FastAPI:
             response = JSONResponse({"code": "too_large", "message": f"request body over {MAX_BODY} bytes"}, 413)
         else:
             response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         log.info("%s %s %s %.1fms", request.method, request.url.path, response.status_code,
                  (time.perf_counter() - t0) * 1000)
         return response
@@ -161,7 +171,7 @@ def create_app(db_url: str) -> FastAPI:
 
     @app.get("/v1/referrals/{rid}", tags=["referrals"])
     def get_one(rid: int, _who=Depends(role(*PERMISSIONS["read"]))) -> Any:
-        row = db.get_referral(engine, rid)
+        row = db.get_referral(engine, rid) if 0 < rid < MAX_ID else None
         if row is None:
             raise Problem(404, "not_found", f"no referral {rid}")
         row["highlights"] = highlights(row["text"] or "", row["report"].get("language"))
@@ -176,7 +186,7 @@ def create_app(db_url: str) -> FastAPI:
         reason = body.get("reason")
         if reason is not None and not isinstance(reason, str):
             raise Problem(422, "bad_decision", "reason must be a string")
-        if not db.decide(engine, rid, decision, reason, who[0]):
+        if not 0 < rid < MAX_ID or not db.decide(engine, rid, decision, reason, who[0]):
             raise Problem(404, "not_found", f"no referral {rid}")
         return db.get_referral(engine, rid)
 
@@ -202,9 +212,13 @@ def create_app(db_url: str) -> FastAPI:
                 "appropriateness": r.appropriateness, "citation": r.citation, "message": r.message, "doc": r.doc}
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def page(lang: str = "nb") -> str:
+    def page(lang: str = "nb") -> HTMLResponse:
         from .page import worklist_page
 
-        return worklist_page(lang)
+        nonce = secrets.token_urlsafe(16)  # the page's one script runs by nonce; no other script can
+        html = worklist_page(lang).replace("<script>", f'<script nonce="{nonce}">', 1)
+        return HTMLResponse(html, headers={"Content-Security-Policy": (
+            f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+            "connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")})
 
     return app
