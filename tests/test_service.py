@@ -205,3 +205,29 @@ def test_security_headers_and_ids_past_the_integer_range(server):
     big = str(2 ** 70)
     assert call(base, "GET", f"/v1/referrals/{big}", tokens["screener"])[0] == 404
     assert call(base, "POST", f"/v1/referrals/{big}/decision", tokens["screener"], {"decision": "accept"})[0] == 404
+
+
+def test_since_converts_offsets_and_chunked_bodies_are_capped(server):
+    import http.client
+    from datetime import datetime, timedelta, timezone
+
+    from refcheck.service.app import MAX_BODY
+
+    base, tokens, _ = server
+    status, _ = call(base, "POST", "/v1/referrals", tokens["submitter"],
+                     {"id": "tz-1", "text": "MR LS. Kvinne 44 år, korsryggsmerter i 2 uker."})
+    assert status in (200, 201)
+    # ten minutes ago, written as Oslo summer time (+02:00): the referral is newer
+    wall = (datetime.now(timezone.utc) + timedelta(hours=2) - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%S")
+    from urllib.parse import quote
+    status, body = call(base, "GET", "/v1/worklist?since=" + quote(wall + "+02:00"), tokens["screener"])
+    assert status == 200 and "tz-1" in {r["external_id"] for r in body["referrals"]}
+
+    host, port = base.rsplit(":", 1)
+    conn = http.client.HTTPConnection(host.split("//", 1)[1], int(port), timeout=30)
+    chunk = b"x" * 65536
+    parts = iter([chunk] * (MAX_BODY // len(chunk) + 2))
+    conn.request("POST", "/v1/check", body=parts, encode_chunked=True,
+                 headers={"Authorization": f"Bearer {tokens['submitter']}", "Content-Type": "application/json",
+                          "Transfer-Encoding": "chunked"})
+    assert conn.getresponse().status == 413

@@ -102,9 +102,15 @@ def create_app(db_url: str) -> FastAPI:
         return dependency
 
     async def json_body(request: Request) -> dict:
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
-            raise Problem(413, "too_large", f"request body over {MAX_BODY} bytes")
+        # read as it streams, stopping at the cap: a chunked body without Content-Length is
+        # never buffered past MAX_BODY
+        parts, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise Problem(413, "too_large", f"request body over {MAX_BODY} bytes")
+            parts.append(chunk)
+        raw = b"".join(parts)
         try:
             body = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:

@@ -161,9 +161,9 @@ def worklist(engine: Engine, action: str | None = None, region: str | None = Non
     if region:
         q = q.where(referrals.c.region == region)
     if since:
-        q = q.where(referrals.c.received_at >= datetime.fromisoformat(since).replace(tzinfo=timezone.utc))
+        q = q.where(referrals.c.received_at >= _instant(since))
     if until:
-        q = q.where(referrals.c.received_at < datetime.fromisoformat(until).replace(tzinfo=timezone.utc))
+        q = q.where(referrals.c.received_at < _instant(until))
     with engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(q.order_by(referrals.c.received_at, referrals.c.id))]
     rows.sort(key=lambda r: (r["proposed_action"] != "escalate", r["received_at"], r["id"]))
@@ -187,6 +187,13 @@ def get_referral(engine: Engine, rid: int) -> dict | None:
         t["at"] = t["at"].isoformat()
     out["audit_trail"] = trail
     return out
+
+
+def _instant(value: str) -> datetime:
+    """An ISO 8601 date or time as a UTC instant: an offset ("+02:00") is converted, a
+    naive value is taken as UTC (raises ValueError for anything else)."""
+    t = datetime.fromisoformat(value)
+    return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
 
 
 def decide(engine: Engine, rid: int, decision: str, reason: str | None, actor: str) -> bool:
