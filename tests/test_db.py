@@ -70,3 +70,16 @@ def test_idempotent_store_worklist_decision_and_trail(engine):
     s = db.stats(engine)
     assert (s["referrals"], s["open"], s["decided"], s["agreed"]) == (2, 1, 1, 1)
     assert not db.decide(engine, 999, "accept", None, "x")
+
+
+def test_a_new_sqlite_database_is_private(tmp_path):
+    import os
+    import stat
+
+    from refcheck.service import db as service_db
+
+    path = tmp_path / "desk.sqlite3"
+    engine = service_db.connect(str(path))
+    service_db.create_token(engine, "screener", "s-1")
+    for f in tmp_path.iterdir():  # the database and its -wal/-shm files
+        assert stat.S_IMODE(os.stat(f).st_mode) & 0o077 == 0, f.name

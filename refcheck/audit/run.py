@@ -258,6 +258,7 @@ def run_audit(source: str, out: Path, *, lang: str = "en", by_referrer: bool = F
             for row, finds in results:
                 find_w.writerows(finds)  # findings first: a referral row marks its findings complete
             find_fh.flush()
+            os.fsync(find_fh.fileno())  # on disk before the referral rows that mark them complete
             ref_w.writerows(row for row, _ in results)
             ref_fh.flush()
             os.fsync(ref_fh.fileno())

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
 from datetime import datetime, timezone
 
@@ -74,6 +75,13 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def _private_file(path: str) -> None:
+    """Create a new SQLite file readable by its owner only (0600): it holds patient text.
+    SQLite gives its -wal and -shm files the same permissions."""
+    if path and not os.path.exists(path):
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 def sqlite_url(path: str) -> str:
     return f"sqlite:///{path}"
 
@@ -81,7 +89,10 @@ def sqlite_url(path: str) -> str:
 def connect(url: str) -> Engine:
     """An engine for ``url`` (a SQLAlchemy URL, or a plain path meaning a SQLite file), migrated."""
     if "://" not in url:
+        _private_file(url)
         url = sqlite_url(url)
+    elif url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        _private_file(url[len("sqlite:///"):])
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     engine = create_engine(url, future=True, pool_pre_ping=True)
