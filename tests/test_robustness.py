@@ -150,3 +150,24 @@ def test_audit_escapes_every_value_and_errors_carry_no_input(tmp_path):
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "<!--x" not in page and "<script>alert" not in page and "&lt;!--x" in page
     assert "Evil" not in (out / "referrals.csv").read_text(encoding="utf-8")
+
+
+def test_referrer_pages_never_collide_and_are_all_linked(tmp_path):
+    from typer.testing import CliRunner
+
+    from refcheck.cli import app
+
+    names = ["Dr. Ås", "Dr Ås", "Dr. Øs", "Ørsta legekontor", "Årsta legekontor"]
+    batch = tmp_path / "a.jsonl"
+    batch.write_text("\n".join(json.dumps({"id": f"r{i}", "referrer": n,
+                                           "text": "MR LS. Kvinne 52 år, korsryggsmerter i 3 uker."})
+                               for i, n in enumerate(names)) + "\n", encoding="utf-8")
+    out = tmp_path / "aud"
+    result = CliRunner().invoke(app, ["audit", str(batch), "--out", str(out), "--by", "referrer"])
+    assert result.exit_code == 0, result.output
+    pages = json.loads((out / "summary.json").read_text(encoding="utf-8"))["referrer_pages"]
+    assert set(pages) == set(names) and len(set(pages.values())) == len(names)
+    assert all((out / p).is_file() for p in pages.values())
+    assert any("Ås" in p for p in pages.values())  # letters kept
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert all(p in report for p in pages.values())

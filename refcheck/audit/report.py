@@ -96,6 +96,11 @@ def _esc(s: object) -> str:
     return html.escape(str(s))
 
 
+def _referrer_cell(name: str, pages: dict | None) -> str:
+    page = (pages or {}).get(name)
+    return f"<a href='{_esc(page)}'>{_esc(name)}</a>" if page else _esc(name)
+
+
 def _bars(items: list[tuple[str, int]], denominator: int, colour: str = "#4393c3", width: int = 640) -> str:
     """Horizontal bar chart as inline SVG; each bar labelled with count and share."""
     if not items:
@@ -188,7 +193,7 @@ def render_html(s: dict, lang: str = "en", referrer: str | None = None) -> str:
               + (f"<tr><td colspan='2'>{t['none']}</td></tr>" if not mism else "") + "</table>"]
     if not referrer:
         rows = "".join(
-            f"<tr><td>{_esc(r['referrer'])}</td><td>{r['volume']}</td><td>{r['low_value']} ({_pct(r['low_value'], r['volume'])})</td>"
+            f"<tr><td>{_referrer_cell(r['referrer'], s.get('referrer_pages'))}</td><td>{r['volume']}</td><td>{r['low_value']} ({_pct(r['low_value'], r['volume'])})</td>"
             f"<td>{r['incomplete']} ({_pct(r['incomplete'], r['volume'])})</td></tr>" for r in s["referrers"])
         parts += [f"<h2>{t['referrers']}</h2><table><tr><th>referrer</th><th>{t['volume']}</th><th>{t['share_low']}</th>"
                   f"<th>{t['share_incomplete']}</th></tr>{rows}</table>"]
@@ -220,21 +225,29 @@ def _parquet(out: Path, include_text: bool) -> None:
 
 
 def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_") or "unknown"
+    """A file name for a referrer's page: its letters (æøå kept) and a short hash of the
+    exact name, so "Dr. Ås", "Dr Ås" and "Dr. Øs" get different, stable files."""
+    import hashlib
+
+    base = re.sub(r"[^\w-]+", "_", name).strip("_")[:60] or "unknown"
+    return f"{base}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}"
 
 
 def write_outputs(out: Path, lang: str = "en", by_referrer: bool = False, include_text: bool = False) -> dict:
     """Write referrals.parquet, summary.json, report.html (and feedback pages)."""
     _parquet(out, include_text)
     summary = aggregate(out)
+    if by_referrer:  # every page is listed in the summary and linked from the report
+        summary["referrer_pages"] = {ref["referrer"]: f"referrers/{_slug(ref['referrer'])}.html"
+                                     for ref in summary["referrers"]}
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     (out / "report.html").write_text(render_html(summary, lang), encoding="utf-8")
     if by_referrer:
         folder = out / "referrers"
         folder.mkdir(exist_ok=True)
-        for ref in summary["referrers"]:
-            sub = aggregate_for_referrer(out, ref["referrer"])
-            (folder / f"{_slug(ref['referrer'])}.html").write_text(render_html(sub, lang, ref["referrer"]), encoding="utf-8")
+        for name, page in summary["referrer_pages"].items():
+            sub = aggregate_for_referrer(out, name)
+            (out / page).write_text(render_html(sub, lang, name), encoding="utf-8")
     return summary
 
 
