@@ -124,6 +124,8 @@ def audit(
     typer.echo(f"refcheck: audited {s['inputs']} referral(s) ({s['errors']} unreadable) into {out}: "
                f"low-value {s['low_value']['count']}/{s['valid']}, incomplete {s['incomplete']['count']}/{s['valid']}, "
                f"urgent {s['urgent']['count']}", err=True)
+    if result.key_at:
+        typer.echo(f"refcheck: pseudonym key kept outside the outputs, at {result.key_at}", err=True)
 
 
 @app.command()

@@ -72,3 +72,9 @@ def chrome(tmp_path):
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture(autouse=True)
+def _private_config_home(tmp_path_factory, monkeypatch):
+    """Audit pseudonym keys go to the user's config directory: keep the tests' keys out of $HOME."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))

@@ -171,3 +171,25 @@ def test_referrer_pages_never_collide_and_are_all_linked(tmp_path):
     assert any("Ås" in p for p in pages.values())  # letters kept
     report = (out / "report.html").read_text(encoding="utf-8")
     assert all(p in report for p in pages.values())
+
+
+def test_the_pseudonym_key_is_kept_outside_the_outputs(tmp_path):
+    import os
+    import stat
+
+    from typer.testing import CliRunner
+
+    from refcheck.audit.run import key_path
+    from refcheck.cli import app
+
+    batch = tmp_path / "a.jsonl"
+    batch.write_text(json.dumps({"id": "pas-123", "text": "MR LS. Kvinne 52 år, korsryggsmerter i 3 uker."}) + "\n",
+                     encoding="utf-8")
+    out = tmp_path / "aud"
+    result = CliRunner().invoke(app, ["audit", str(batch), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    key = key_path(out)
+    assert key.is_file() and stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    assert not any("key" in p.name for p in out.rglob("*"))  # sharing the folder shares no key
+    assert str(key) in result.output
+    assert "pas-123" not in (out / "referrals.csv").read_text(encoding="utf-8")

@@ -137,17 +137,35 @@ def _drop_findings_after(path: Path, done: int) -> None:
     tmp.replace(path)
 
 
-def _load_key(out: Path, resume: bool) -> bytes:
+def key_path(out: Path) -> Path:
+    """Where the pseudonym key of the audit into ``out`` is kept: the user's configuration
+    directory (``$XDG_CONFIG_HOME/refcheck/audit-keys``, else ``~/.config/…``), named by the
+    output folder, never inside the outputs (sharing the folder must not share the key)."""
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "refcheck" / "audit-keys"
+    name = hashlib.sha256(str(out.resolve()).encode("utf-8")).hexdigest()[:24]
+    return base / f"{name}.key"
+
+
+def _load_key(out: Path, resume: bool) -> tuple[bytes, str]:
+    """The key and where it is (for the run's summary): ``REFCHECK_AUDIT_KEY`` if set."""
     env = os.environ.get("REFCHECK_AUDIT_KEY")
     if env:
-        return env.encode("utf-8")
-    path = out / KEY_FILE
+        return env.encode("utf-8"), "REFCHECK_AUDIT_KEY"
+    path = key_path(out)
+    legacy = out / KEY_FILE  # where earlier versions kept it: moved out on resume
+    if resume and not path.exists() and legacy.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        path.write_text(legacy.read_text().strip())
+    if legacy.exists():
+        legacy.unlink()
     if resume and path.exists():
-        return bytes.fromhex(path.read_text().strip())
+        return bytes.fromhex(path.read_text().strip()), str(path)
     key = secrets.token_bytes(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
     path.write_text(key.hex())
-    path.chmod(0o600)
-    return key
+    return key, str(path)
 
 
 class _Progress:
@@ -194,6 +212,7 @@ class AuditResult:
     inputs: int
     summary: dict = field(default_factory=dict)
     interrupted: bool = False
+    key_at: str | None = None  # where the pseudonym key is (not in the outputs)
 
 
 def _resume_point(ref_csv: Path, find_csv: Path, columns: list[str], resume: bool) -> int:
@@ -222,7 +241,8 @@ def run_audit(source: str, out: Path, *, lang: str = "en", by_referrer: bool = F
     ref_csv, find_csv = out / "referrals.csv", out / "findings.csv"
     columns = REFERRAL_COLUMNS + (["text"] if include_text else [])
     done = _resume_point(ref_csv, find_csv, columns, resume)
-    privacy = Privacy(keep_ids, include_text, _load_key(out, resume))
+    key, key_where = _load_key(out, resume)
+    privacy = Privacy(keep_ids, include_text, key)
     records = iter_records(source)  # raises InputError before anything is written
     first = next(records, None)
     if first is None:
@@ -281,7 +301,7 @@ def run_audit(source: str, out: Path, *, lang: str = "en", by_referrer: bool = F
     from .report import write_outputs
 
     summary = write_outputs(out, lang=lang, by_referrer=by_referrer, include_text=include_text)
-    return AuditResult(out, total, summary)
+    return AuditResult(out, total, summary, key_at=None if keep_ids else key_where)
 
 
 def _chain(first: InputRecord, rest: Iterable[InputRecord]) -> Iterator[InputRecord]:
