@@ -231,3 +231,29 @@ def test_since_converts_offsets_and_chunked_bodies_are_capped(server):
                  headers={"Authorization": f"Bearer {tokens['submitter']}", "Content-Type": "application/json",
                           "Transfer-Encoding": "chunked"})
     assert conn.getresponse().status == 413
+
+
+def test_a_check_past_its_time_budget_is_503_and_not_stored(tmp_path):
+    url = str(tmp_path / "desk.sqlite3")
+    engine = db.connect(url)
+    token = db.create_token(engine, "screener", "s-1")
+    port = _free_port()
+    env = {**os.environ, "REFCHECK_CHECK_BUDGET": "0"}  # every check is past a budget of 0 s
+    proc = subprocess.Popen([sys.executable, "-m", "refcheck.cli", "serve", "--port", str(port), "--db", url],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        status, body = call(base, "POST", "/v1/referrals", token, {"id": "slow-1", "text": LBP["text"]})
+        assert status == 503 and body["code"] == "busy"
+        status, body = call(base, "GET", "/v1/worklist", token)
+        assert status == 200 and "slow-1" not in {r["external_id"] for r in body["referrals"]}
+        assert call(base, "GET", "/healthz")[0] == 200
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)

@@ -20,14 +20,17 @@ echoes the body; logs carry method, path, status and timing only.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
 import secrets
 import time
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
 from ..api import check_record, highlights
@@ -54,6 +57,14 @@ class Problem(HTTPException):
 #: Sent with every response: nothing is framed, sniffed, cached or referred (patient data).
 SECURITY_HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
                     "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'"}
+def check_budget() -> float:
+    """Seconds a screening request may take (``REFCHECK_CHECK_BUDGET``, default 20)."""
+    try:
+        return max(0.0, float(os.environ.get("REFCHECK_CHECK_BUDGET", "20")))
+    except ValueError:
+        return 20.0
+
+
 #: Worklist ids are 64-bit integers; a larger one is no referral (404), not a database error.
 MAX_ID = 2 ** 63
 
@@ -151,18 +162,28 @@ def create_app(db_url: str) -> FastAPI:
             build(lang)
         return {"status": "ready"}
 
+    async def screen_off_loop(body: dict, require_id: bool):
+        """Screen in the worker pool, not on the event loop (health checks and other
+        requests go on meanwhile), within the time budget: past it, 503 and nothing stored."""
+        try:
+            return await asyncio.wait_for(run_in_threadpool(screen, body, require_id), check_budget())
+        except asyncio.TimeoutError:
+            raise Problem(503, "busy", f"the referral could not be screened within {check_budget():g} s; "
+                                       "nothing was stored: send it again") from None
+
     @app.post("/v1/referrals", status_code=201, tags=["referrals"])
     async def submit(request: Request, who=Depends(role(*PERMISSIONS["submit"]))) -> Any:
         body = await json_body(request)
-        record, report = screen(body, require_id=True)
-        rid, created = db.store_referral(engine, record.id, who[0], record.text, report.to_dict(), record.meta.get("date"))
+        record, report = await screen_off_loop(body, require_id=True)
+        rid, created = await run_in_threadpool(db.store_referral, engine, record.id, who[0], record.text,
+                                               report.to_dict(), record.meta.get("date"))
         out = {**report.to_dict(), "worklist_id": rid, "created": created}
         return JSONResponse(out, status_code=201 if created else 200)
 
     @app.post("/v1/check", tags=["referrals"])
     async def check_only(request: Request, _who=Depends(role(*PERMISSIONS["check"]))) -> Any:
         body = await json_body(request)
-        _record, report = screen(body, require_id=False)
+        _record, report = await screen_off_loop(body, require_id=False)
         return report.to_dict()
 
     @app.get("/v1/worklist", tags=["worklist"])
