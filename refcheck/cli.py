@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -164,12 +165,42 @@ def token_create(
     role: Role = typer.Option(..., "--role", help="screener, submitter or auditor."),
     name: str = typer.Option("", "--name", help="Who or what uses the token (shown in the audit trail)."),
     db_url: str = typer.Option(DEFAULT_DB, "--db", help="SQLite file or database URL (postgresql://…)."),
+    expires: str = typer.Option("", "--expires", help="Valid for this many days, e.g. 90d (default: until revoked)."),
 ) -> None:
     """Create a token (printed once; only its hash is stored)."""
     from .service import db
 
+    days = None
+    if expires:
+        m = re.fullmatch(r"(\d{1,5})d", expires.strip())
+        if not m or int(m.group(1)) < 1:
+            _fail("--expires takes a number of days, e.g. 90d")
+        days = int(m.group(1))
     engine = db.connect(db_url)
-    typer.echo(db.create_token(engine, role.value, name or role.value))
+    typer.echo(db.create_token(engine, role.value, name or role.value, days))
+
+
+@token_app.command("list")
+def token_list(db_url: str = typer.Option(DEFAULT_DB, "--db", help="SQLite file or database URL (postgresql://…).")
+               ) -> None:
+    """The tokens: id, name, role, created, expires, revoked, last used (never the token itself)."""
+    from .service import db
+
+    for t in db.list_tokens(db.connect(db_url)):
+        typer.echo("\t".join(str(t[k] or "-") for k in ("id", "name", "role", "created_at", "expires_at", "revoked_at",
+                                                        "last_used_at")))
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: int = typer.Argument(..., help="The token's id (see `refcheck token list`)."),
+                 db_url: str = typer.Option(DEFAULT_DB, "--db", help="SQLite file or database URL (postgresql://…).")
+                 ) -> None:
+    """Revoke a token: it stops working at once."""
+    from .service import db
+
+    if not db.revoke_token(db.connect(db_url), token_id):
+        _fail(f"no active token with id {token_id}")
+    typer.echo(f"revoked token {token_id}")
 
 
 @app.command()

@@ -257,3 +257,50 @@ def test_a_check_past_its_time_budget_is_503_and_not_stored(tmp_path):
     finally:
         proc.terminate()
         proc.communicate(timeout=10)
+
+
+def test_token_lifecycle_and_the_failed_authentication_throttle(tmp_path):
+    from typer.testing import CliRunner
+
+    from refcheck.cli import app
+    from refcheck.service.app import AUTH_FAILURES
+
+    url = str(tmp_path / "desk.sqlite3")
+    runner = CliRunner()
+    made = runner.invoke(app, ["token", "create", "--role", "screener", "--name", "Anna", "--expires", "90d",
+                               "--db", url])
+    assert made.exit_code == 0, made.output
+    token = made.output.strip().splitlines()[-1]
+    assert runner.invoke(app, ["token", "create", "--role", "screener", "--expires", "soon", "--db", url]).exit_code == 2
+    engine = db.connect(url)
+    assert db.token_role(engine, token) == ("Anna", "screener")
+    listed = runner.invoke(app, ["token", "list", "--db", url]).output
+    assert "Anna" in listed and token not in listed and db.hash_token(token) not in listed
+    (row,) = db.list_tokens(engine)
+    assert row["expires_at"] and row["last_used_at"]  # 90 days out; used just now
+    assert runner.invoke(app, ["token", "revoke", str(row["id"]), "--db", url]).exit_code == 0
+    assert db.token_role(engine, token) is None
+    assert runner.invoke(app, ["token", "revoke", str(row["id"]), "--db", url]).exit_code == 2
+    old = db.create_token(engine, "auditor", "old", expires_days=1)
+    with engine.begin() as conn:  # as if the day had passed
+        from datetime import datetime, timedelta, timezone
+        conn.execute(db.tokens.update().where(db.tokens.c.name == "old")
+                     .values(expires_at=datetime.now(timezone.utc) - timedelta(minutes=1)))
+    assert db.token_role(engine, old) is None
+
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "refcheck.cli", "serve", "--port", str(port), "--db", url],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        codes = [call(base, "GET", "/v1/worklist", "wrong-token")[0] for _ in range(AUTH_FAILURES + 1)]
+        assert codes[:AUTH_FAILURES] == [401] * AUTH_FAILURES and codes[-1] == 429
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)

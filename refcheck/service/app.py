@@ -50,8 +50,8 @@ DECISIONS = ("accept", "decline", "redirect", "return", "escalate")
 class Problem(HTTPException):
     """An error answer with a code and a message that never contains referral text."""
 
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(status_code=status, detail={"code": code, "message": message})
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
+        super().__init__(status_code=status, detail={"code": code, "message": message}, headers=headers)
 
 
 #: Sent with every response: nothing is framed, sniffed, cached or referred (patient data).
@@ -65,6 +65,9 @@ def check_budget() -> float:
         return 20.0
 
 
+#: A client with this many failed authentications within AUTH_WINDOW seconds gets 429.
+AUTH_FAILURES = 20
+AUTH_WINDOW = 60
 #: Worklist ids are 64-bit integers; a larger one is no referral (404), not a database error.
 MAX_ID = 2 ** 63
 
@@ -99,14 +102,24 @@ def create_app(db_url: str) -> FastAPI:
         detail = exc.detail if isinstance(exc.detail, dict) else {"code": "error", "message": str(exc.detail)}
         return JSONResponse(detail, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
+    failures: dict[str, list[float]] = {}  # client → times of its recent failed authentications
+
     def role(*allowed: str):
         def dependency(request: Request) -> tuple[str, str]:
+            client = request.client.host if request.client else "?"
+            t = time.monotonic()
+            recent = [x for x in failures.get(client, ()) if t - x < AUTH_WINDOW]
+            if len(recent) >= AUTH_FAILURES:
+                raise Problem(429, "too_many_failures", f"too many failed authentications; wait {AUTH_WINDOW} s",
+                              headers={"Retry-After": str(AUTH_WINDOW)})
             auth = request.headers.get("authorization", "")
-            if not auth.lower().startswith("bearer "):
-                raise Problem(401, "unauthorized", "a bearer token is required")
-            found = db.token_role(engine, auth[7:].strip())
+            found = db.token_role(engine, auth[7:].strip()) if auth.lower().startswith("bearer ") else None
             if found is None:
-                raise Problem(401, "unauthorized", "unknown token")
+                failures[client] = recent + [t]
+                if len(failures) > 10_000:  # bounded memory
+                    failures.clear()
+                raise Problem(401, "unauthorized", "a valid bearer token is required (unknown, revoked or expired)")
+            failures.pop(client, None)
             if found[1] not in allowed:
                 raise Problem(403, "forbidden", f"role '{found[1]}' may not do this")
             return found

@@ -16,7 +16,7 @@ import hashlib
 import json
 import os
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import (Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint,
                         create_engine, event, func, insert, select, text, update)
@@ -33,7 +33,10 @@ tokens = Table("tokens", metadata,
                Column("name", String(200), nullable=False),
                Column("role", String(20), nullable=False),
                Column("token_hash", String(64), nullable=False, unique=True),
-               Column("created_at", DateTime(timezone=True), nullable=False))
+               Column("created_at", DateTime(timezone=True), nullable=False),
+               Column("expires_at", DateTime(timezone=True), nullable=True),
+               Column("revoked_at", DateTime(timezone=True), nullable=True),
+               Column("last_used_at", DateTime(timezone=True), nullable=True))
 referrals = Table("referrals", metadata,
                   Column("id", Integer, primary_key=True, autoincrement=True),
                   Column("external_id", String(200), nullable=False),
@@ -64,7 +67,19 @@ MIGRATIONS = [
     (1, "initial tables", lambda conn: metadata.create_all(conn, tables=[tokens, referrals, audit_trail])),
     (2, "worklist index", lambda conn: conn.execute(text(
         "CREATE INDEX IF NOT EXISTS ix_referrals_open ON referrals (status, proposed_action, received_at)"))),
+    (3, "token expiry, revocation and last use", lambda conn: _add_token_columns(conn)),
 ]
+
+
+def _add_token_columns(conn) -> None:
+    """Databases made before version 3 lack the token lifecycle columns (new ones have them)."""
+    from sqlalchemy import inspect
+
+    have = {c["name"] for c in inspect(conn).get_columns("tokens")}
+    kind = "TIMESTAMP WITH TIME ZONE" if conn.dialect.name == "postgresql" else "DATETIME"
+    for col in ("expires_at", "revoked_at", "last_used_at"):
+        if col not in have:
+            conn.execute(text(f"ALTER TABLE tokens ADD COLUMN {col} {kind}"))
 
 
 def now() -> datetime:
@@ -123,21 +138,51 @@ def migrate(engine: Engine) -> list[int]:
     return applied
 
 
-def create_token(engine: Engine, role: str, name: str) -> str:
-    """Create a bearer token with ``role``; only its hash is stored. Returns the token."""
+def create_token(engine: Engine, role: str, name: str, expires_days: int | None = None) -> str:
+    """Create a bearer token with ``role`` (valid ``expires_days`` days, or until revoked);
+    only its hash is stored. Returns the token."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
+    expires = now() + timedelta(days=expires_days) if expires_days else None
     token = "rc_" + secrets.token_urlsafe(32)
     with engine.begin() as conn:
-        conn.execute(insert(tokens).values(name=name, role=role, token_hash=hash_token(token), created_at=now()))
+        conn.execute(insert(tokens).values(name=name, role=role, token_hash=hash_token(token), created_at=now(),
+                                           expires_at=expires))
     return token
 
 
+def _aware(t: datetime | None) -> datetime | None:
+    return t.replace(tzinfo=timezone.utc) if t is not None and t.tzinfo is None else t  # SQLite drops the zone
+
+
 def token_role(engine: Engine, token: str) -> tuple[str, str] | None:
-    """(name, role) of a presented token, or None."""
+    """(name, role) of a presented token that is neither revoked nor expired, or None.
+    Its last use is recorded (at most once a minute per token)."""
+    t = now()
+    with engine.begin() as conn:
+        row = conn.execute(select(tokens.c.id, tokens.c.name, tokens.c.role, tokens.c.expires_at, tokens.c.revoked_at,
+                                  tokens.c.last_used_at).where(tokens.c.token_hash == hash_token(token))).first()
+        if row is None or row.revoked_at is not None or (row.expires_at is not None and _aware(row.expires_at) <= t):
+            return None
+        if row.last_used_at is None or (t - _aware(row.last_used_at)).total_seconds() > 60:
+            conn.execute(update(tokens).where(tokens.c.id == row.id).values(last_used_at=t))
+    return row.name, row.role
+
+
+def list_tokens(engine: Engine) -> list[dict]:
+    """Every token's id, name, role and dates (never the token or its hash)."""
     with engine.connect() as conn:
-        row = conn.execute(select(tokens.c.name, tokens.c.role).where(tokens.c.token_hash == hash_token(token))).first()
-    return (row.name, row.role) if row else None
+        rows = conn.execute(select(tokens.c.id, tokens.c.name, tokens.c.role, tokens.c.created_at, tokens.c.expires_at,
+                                   tokens.c.revoked_at, tokens.c.last_used_at).order_by(tokens.c.id)).all()
+    return [{k: (_aware(v).isoformat() if isinstance(v, datetime) else v) for k, v in r._mapping.items()} for r in rows]
+
+
+def revoke_token(engine: Engine, token_id: int) -> bool:
+    """Revoke a token by its id; False when there is no such (unrevoked) token."""
+    with engine.begin() as conn:
+        res = conn.execute(update(tokens).where(tokens.c.id == token_id, tokens.c.revoked_at.is_(None))
+                           .values(revoked_at=now()))
+    return res.rowcount == 1
 
 
 def store_referral(engine: Engine, external_id: str, actor: str, text_: str | None, report: dict,
