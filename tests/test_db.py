@@ -83,3 +83,24 @@ def test_a_new_sqlite_database_is_private(tmp_path):
     service_db.create_token(engine, "screener", "s-1")
     for f in tmp_path.iterdir():  # the database and its -wal/-shm files
         assert stat.S_IMODE(os.stat(f).st_mode) & 0o077 == 0, f.name
+
+
+def test_token_lifecycle_on_each_database(engine):
+    token = db.create_token(engine, "screener", "Anna", expires_days=90)
+    assert db.token_role(engine, token) == ("Anna", "screener")
+    (row,) = [t for t in db.list_tokens(engine) if t["name"] == "Anna"]
+    assert row["last_used_at"] and row["expires_at"] > row["created_at"] and row["revoked_at"] is None
+    assert db.revoke_token(engine, row["id"]) and not db.revoke_token(engine, row["id"])
+    assert db.token_role(engine, token) is None
+    assert db.token_role(engine, "no-such-token") is None
+
+
+def test_timezone_offsets_in_worklist_filters(engine):
+    from datetime import datetime, timedelta, timezone
+
+    db.store_referral(engine, "tz-a", "sub", "tekst", REPORT, "2026-10-02")
+    ahead = (datetime.now(timezone.utc) + timedelta(hours=5, minutes=1)).strftime("%Y-%m-%dT%H:%M:%S") + "+05:00"
+    behind = (datetime.now(timezone.utc) - timedelta(hours=5, minutes=10)).strftime("%Y-%m-%dT%H:%M:%S") + "-05:00"
+    # a minute from now written at +05:00, ten minutes ago written at -05:00
+    assert "tz-a" not in {r["external_id"] for r in db.worklist(engine, None, None, ahead, None)}
+    assert "tz-a" in {r["external_id"] for r in db.worklist(engine, None, None, behind, None)}

@@ -43,7 +43,10 @@ def server(tmp_path_factory):
     proc.terminate()
     out = proc.communicate(timeout=10)[0]
     # logs carry ids and timings only, never referral text
-    assert "korsryggsmerter" not in out and "Lasègue" not in out
+    assert "korsryggsmerter" not in out and "Lasègue" not in out and MARKER not in out
+
+
+MARKER = "Markørfrase-Qz7"  # a phrase of the bad requests below: it must reach no log
 
 
 def call(base, method, path, token=None, body=None, raw=None):
@@ -304,3 +307,23 @@ def test_token_lifecycle_and_the_failed_authentication_throttle(tmp_path):
     finally:
         proc.terminate()
         proc.communicate(timeout=10)
+
+
+def test_values_the_database_cannot_hold_are_422_and_never_logged(server):
+    base, tokens, _ = server
+    sub, scr = tokens["submitter"], tokens["screener"]
+    text = f"MR LS. Kvinne 44 år, ryggsmerter 2 uker. {MARKER}"
+    bad = [{"id": "x" * 300, "text": text}, {"id": "nul-1", "text": text + "\x00"},
+           {"id": "nul\x00id", "text": text}, {"id": "date-1", "text": text, "date": f"<{MARKER}>"},
+           {"id": "date-2", "text": text, "date": "2026-13-45"}]
+    for body in bad:
+        status, answer = call(base, "POST", "/v1/referrals", sub, body)
+        assert status == 422 and MARKER not in json.dumps(answer), (status, answer)
+    status, answer = call(base, "POST", "/v1/referrals", sub,
+                          {"id": "date-3", "text": text, "date": "2026-10-02T10:15:00+02:00"})
+    assert status == 201
+    stored = call(base, "GET", f"/v1/referrals/{answer['worklist_id']}", scr)[1]
+    assert stored["referral_date"] == "2026-10-02"
+    status, answer = call(base, "POST", f"/v1/referrals/{answer['worklist_id']}/decision", scr,
+                          {"decision": "accept", "reason": MARKER + "\x00"})
+    assert status == 422 and MARKER not in json.dumps(answer)

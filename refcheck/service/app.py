@@ -24,8 +24,10 @@ import asyncio
 import json
 import logging
 import os
+import re
 import secrets
 import time
+from datetime import datetime
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -57,6 +59,32 @@ class Problem(HTTPException):
 #: Sent with every response: nothing is framed, sniffed, cached or referred (patient data).
 SECURITY_HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
                     "Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'"}
+#: What the database columns hold: ids up to 200 characters, a referral date as YYYY-MM-DD.
+MAX_ID_CHARS = 200
+MAX_REASON = 4000
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def storable(record) -> str | None:
+    """Check a screened record fits the database before storing it (422 naming the field,
+    never its value): no NUL bytes, an id of at most 200 characters, a date that is an ISO
+    date or begins with one (a full timestamp keeps its date)."""
+    if "\x00" in record.id or len(record.id) > MAX_ID_CHARS:
+        raise Problem(422, "bad_record", f"'id' must be at most {MAX_ID_CHARS} characters without NUL bytes")
+    if record.text is not None and "\x00" in record.text:
+        raise Problem(422, "bad_record", "'text' must not contain NUL bytes")
+    date = record.meta.get("date")
+    if date is None:
+        return None
+    if not _DATE.match(date):
+        raise Problem(422, "bad_record", "'date' must be an ISO 8601 date (YYYY-MM-DD)")
+    try:
+        datetime.date(datetime.strptime(date[:10], "%Y-%m-%d"))
+    except ValueError:
+        raise Problem(422, "bad_record", "'date' must be an ISO 8601 date (YYYY-MM-DD)") from None
+    return date[:10]
+
+
 def check_budget() -> float:
     """Seconds a screening request may take (``REFCHECK_CHECK_BUDGET``, default 20)."""
     try:
@@ -96,6 +124,12 @@ def create_app(db_url: str) -> FastAPI:
         log.info("%s %s %s %.1fms", request.method, request.url.path, response.status_code,
                  (time.perf_counter() - t0) * 1000)
         return response
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception):
+        # the type and the path only: a traceback would carry SQL parameters (patient text)
+        log.error("internal error %s on %s %s", type(exc).__name__, request.method, request.url.path)
+        return JSONResponse({"code": "internal", "message": "internal error; nothing was stored"}, status_code=500)
 
     @app.exception_handler(HTTPException)
     async def problem(_request: Request, exc: HTTPException):
@@ -188,8 +222,9 @@ def create_app(db_url: str) -> FastAPI:
     async def submit(request: Request, who=Depends(role(*PERMISSIONS["submit"]))) -> Any:
         body = await json_body(request)
         record, report = await screen_off_loop(body, require_id=True)
+        date = storable(record)
         rid, created = await run_in_threadpool(db.store_referral, engine, record.id, who[0], record.text,
-                                               report.to_dict(), record.meta.get("date"))
+                                               report.to_dict(), date)
         out = {**report.to_dict(), "worklist_id": rid, "created": created}
         return JSONResponse(out, status_code=201 if created else 200)
 
@@ -226,6 +261,8 @@ def create_app(db_url: str) -> FastAPI:
         reason = body.get("reason")
         if reason is not None and not isinstance(reason, str):
             raise Problem(422, "bad_decision", "reason must be a string")
+        if reason is not None and ("\x00" in reason or len(reason) > MAX_REASON):
+            raise Problem(422, "bad_decision", f"reason must be at most {MAX_REASON} characters without NUL bytes")
         if not 0 < rid < MAX_ID or not db.decide(engine, rid, decision, reason, who[0]):
             raise Problem(404, "not_found", f"no referral {rid}")
         return db.get_referral(engine, rid)
