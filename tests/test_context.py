@@ -275,10 +275,13 @@ def test_spares_is_only_for_terminators(tmp_path, monkeypatch):
     ("da", "MR af lænden. Mand 50 år, lændesmerter i 8 uger. Noget bedre, men stadigvæk ondt ved løft.", True),
     ("nb", "MR LS. Mann 52 år, ryggsmerter i 10 uker. Litt bedre en periode, men nå verre igjen.", False),
     ("nb", "MR LS. Kvinne 38 år, ryggsmerter 7 uker, i bedring. Spørsmål: årsak til vedvarende smerter?", True),
+    ("nb", "MR LS. Mann 45 år, lumbago i 7 uker, verst ved løft og bedre når han sitter.", None),
+    ("da", "MR af lænden. Kvinde 50 år, lændesmerter i 8 uger, værre ved belastning.", None),
     ("da", "MR af lænden.\nAnamnese: Mand 39 år, iskias i 4 mdr., benet er blevet meget bedre.\n"
            "Objektivt: nedsat akillesrefleks ve. (uændret siden sidst).", True),
 ])
 def test_course_partial_improvement_and_the_question(lang, text, improving):
+    # worse with a load or a posture is the pain's pattern, not its course
     assert refcheck.check(text, language=lang).history["improving"] is improving
 
 
@@ -305,6 +308,17 @@ def test_age_at_onset_of_a_longstanding_complaint(lang, text, age_onset):
     from refcheck.api import analyse
 
     assert analyse(text, language=lang).facts.age_onset is age_onset
+
+
+@pytest.mark.parametrize("lang, text, age", [
+    ("nb", "Rtg kne. Vred kneet i håndball for 3 uker siden, hovent. 27 år.", 27),
+    ("nn", "MR rygg. Lumbago i 6 veker, ingen betring. 51 år.", 51),
+    ("nb", "MR LS. Ryggplager i 12 år.", None),
+])
+def test_an_age_written_as_its_own_sentence(lang, text, age):
+    from refcheck.api import analyse
+
+    assert analyse(text, language=lang).facts.age == age
 
 
 def test_a_vague_duration_is_no_duration():

@@ -154,6 +154,8 @@ _AGE_PATTERNS = [
     fastre.compile(r"(?i:" + _PERSON_4 + r")\s+(?:på|paa)\s+(?P<age>\d{1,3})\s*(?:år|aar)(?!\w)", re.I),
     fastre.compile(r"(?i:" + _PERSON_5 + r")\s*\((?P<age>\d{1,3})(?:\s*år)?\)", re.I),
     fastre.compile(r"^[ \t]*(?P<age>\d{1,3})[ \t]*(?:år|aar)\b", re.I | re.M),  # [ \t]: \s would rescan every line break
+    # a sentence that is only an age, at the end of a line: "Lumbago 5 veker. 48 år."
+    fastre.compile(r"(?<=[.!?] )(?P<age>\d{1,3}) ?(?:år|aar)\.?[ \t]*$", re.I | re.M),
 ]
 
 

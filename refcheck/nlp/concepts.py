@@ -243,7 +243,9 @@ class ConceptMatcher:
                 for g in c.require:
                     best = None
                     for s, e in hits(g):
-                        if s >= lo and e <= hi and (best is None or abs(s - a) < abs(best[0] - a)):
+                        # the nearest; on a tie the one after the anchor ("verre ved aktivitet")
+                        if s >= lo and e <= hi and (best is None or abs(s - a) < abs(best[0] - a)
+                                                    or (abs(s - a) == abs(best[0] - a) and s > best[0])):
                             best = (s, e)
                     if best is None:
                         ok = False
