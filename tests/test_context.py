@@ -374,3 +374,16 @@ def test_seropositive_arthritis_is_suspected_ra(lang, text, ra):
 def test_plain_word_red_flags(lang, text, code, present):
     report = refcheck.check(text, language=lang)
     assert (code in {f.code for f in report.red_flags}) is present, [f.code for f in report.red_flags]
+
+
+@pytest.mark.parametrize("text, rule", [
+    # suspected Bekhterev whose only red flag is inflammatory: MR of the SI joints (IS-1899 Bekhterev)
+    ("MR SI-ledd. Kvinne 30 år, vondt i korsryggen i 8 mnd, stiv i over en time om morgenen. Spm: Bekhterev?",
+     "NO-AS-001"),
+    # a serious red flag besides: the red-flag rule decides
+    ("MR LS. Kvinne 60 år, tidligere brystkreft, vondt i korsryggen i 8 mnd, stiv om morgenen. Spm: Bekhterev?",
+     "NO-LBP-003"),
+])
+def test_suspected_bekhterev_goes_to_its_own_rule(text, rule):
+    report = refcheck.check(text, language="nb")
+    assert report.findings[0].rule == rule and report.appropriateness == "indicated"
