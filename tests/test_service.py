@@ -1,4 +1,5 @@
 """The screening desk over real HTTP: a uvicorn server on a loopback port, SQLite in a temp dir."""
+import contextlib
 import json
 import os
 import socket
@@ -20,28 +21,42 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def _serve(url: str, env: dict | None = None):
+    """``refcheck serve`` on a free loopback port, as a subprocess; yields (base URL, process)."""
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "refcheck.cli", "serve", "--port", str(port), "--db", url],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, **(env or {})})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            proc.kill()
+            pytest.fail("server did not start: " + proc.stdout.read())
+        yield base, proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+        if proc.stdout is not None and not proc.stdout.closed:  # the fixture reads the log itself
+            proc.communicate(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("serve")
     url = str(folder / "desk.sqlite3")
     engine = db.connect(url)
     tokens = {role: db.create_token(engine, role, f"{role}-1") for role in db.ROLES}
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "refcheck.cli", "serve", "--port", str(port), "--db", url],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("server did not start: " + proc.stdout.read())
-    yield base, tokens, url
-    proc.terminate()
-    out = proc.communicate(timeout=10)[0]
+    with _serve(url) as (base, proc):
+        yield base, tokens, url
+        proc.terminate()
+        out = proc.communicate(timeout=10)[0]
     # logs carry ids and timings only, never referral text
     assert "korsryggsmerter" not in out and "Lasègue" not in out and MARKER not in out
 
@@ -233,33 +248,22 @@ def test_since_converts_offsets_and_chunked_bodies_are_capped(server):
     conn.request("POST", "/v1/check", body=parts, encode_chunked=True,
                  headers={"Authorization": f"Bearer {tokens['submitter']}", "Content-Type": "application/json",
                           "Transfer-Encoding": "chunked"})
-    assert conn.getresponse().status == 413
+    try:
+        assert conn.getresponse().status == 413
+    finally:
+        conn.close()
 
 
 def test_a_check_past_its_time_budget_is_503_and_not_stored(tmp_path):
     url = str(tmp_path / "desk.sqlite3")
     engine = db.connect(url)
     token = db.create_token(engine, "screener", "s-1")
-    port = _free_port()
-    env = {**os.environ, "REFCHECK_CHECK_BUDGET": "0"}  # every check is past a budget of 0 s
-    proc = subprocess.Popen([sys.executable, "-m", "refcheck.cli", "serve", "--port", str(port), "--db", url],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with _serve(url, {"REFCHECK_CHECK_BUDGET": "0"}) as (base, _proc):  # every check is past a budget of 0 s
         status, body = call(base, "POST", "/v1/referrals", token, {"id": "slow-1", "text": LBP["text"]})
         assert status == 503 and body["code"] == "busy"
         status, body = call(base, "GET", "/v1/worklist", token)
         assert status == 200 and "slow-1" not in {r["external_id"] for r in body["referrals"]}
         assert call(base, "GET", "/healthz")[0] == 200
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=10)
 
 
 def test_token_lifecycle_and_the_failed_authentication_throttle(tmp_path):
@@ -291,22 +295,9 @@ def test_token_lifecycle_and_the_failed_authentication_throttle(tmp_path):
                      .values(expires_at=datetime.now(timezone.utc) - timedelta(minutes=1)))
     assert db.token_role(engine, old) is None
 
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "refcheck.cli", "serve", "--port", str(port), "--db", url],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with _serve(url) as (base, _proc):
         codes = [call(base, "GET", "/v1/worklist", "wrong-token")[0] for _ in range(AUTH_FAILURES + 1)]
         assert codes[:AUTH_FAILURES] == [401] * AUTH_FAILURES and codes[-1] == 429
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=10)
 
 
 def test_values_the_database_cannot_hold_are_422_and_never_logged(server):

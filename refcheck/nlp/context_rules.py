@@ -27,7 +27,7 @@ FAMILY_QUANTIFIERS = frozenset({"begge", "to", "tre", "fire", "flere", "alle", "
                                 "mi", "mitt", "mine", "sin", "si", "sitt", "sine", "hans", "hennes", "hendes", "hennar",
                                 "pasientens", "patientens", "pas.", "pt.", "pt", "nære", "nær", "nærmeste", "andre",
                                 "flera", "mange", "noen", "nokre", "nogle", "yngre", "eldre", "ældre", "yngste",
-                                "eldste", "ældste", "sine", "biologiske", "biologisk"})
+                                "eldste", "ældste", "biologiske", "biologisk"})
 #: The last word of a PROXY literal that is a preposition ("sammen med", "ifølge"): its
 #: object, not its subject, is the relative who is not the patient's history.
 PROXY_PREPOSITIONS = frozenset({"med", "av", "af", "ifølge", "ifølgje", "iflg", "iflg.", "hos"})
@@ -35,7 +35,7 @@ PROXY_PREPOSITIONS = frozenset({"med", "av", "af", "ifølge", "ifølgje", "iflg"
 DESCRIBERS = frozenset({"med", "som", "uten", "utan", "uden", "etter", "efter", "operert", "opereret", "behandlet"})
 #: "X kunne (dermed) utelukkes": a rule-out word after these reports that X was excluded.
 RESULT_VERBS = frozenset({"kunne", "kan", "ble", "blei", "vart", "blev", "er", "var", "blir", "bliver", "vert"})
-RESULT_ADVERBS = frozenset({"dermed", "derfor", "også", "trygt", "sikkert", "sikkert", "dog", "dessuten", "endelig",
+RESULT_ADVERBS = frozenset({"dermed", "derfor", "også", "trygt", "sikkert", "dog", "dessuten", "endelig",
                             "deretter", "herved", "således", "altså", "nu", "nå", "no", "raskt", "hurtigt"})
 #: Maximum tokens of a backward family scope made by a preposition.
 FAMILY_BACK = 6
