@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -78,3 +80,27 @@ def chrome(tmp_path):
 def _private_config_home(tmp_path_factory, monkeypatch):
     """Audit pseudonym keys go to the user's config directory: keep the tests' keys out of $HOME."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The URL of a new, empty database on each server."""
+    if request.param == "sqlite":
+        yield "sqlite:///" + str(tmp_path / "desk.sqlite3")
+        return
+    PG = os.environ.get("REFCHECK_TEST_PG_URL")
+    if not PG:
+        if os.environ.get("CI"):
+            pytest.fail("CI must provide PostgreSQL (REFCHECK_TEST_PG_URL, set by .ci/run)")
+        pytest.skip("no PostgreSQL server (set REFCHECK_TEST_PG_URL)")
+    from sqlalchemy import create_engine, text
+
+    schema_db = f"rc_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {schema_db}"))
+    yield PG.rsplit("/", 1)[0] + "/" + schema_db
+    with admin.connect() as conn:
+        conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{schema_db}'"))
+        conn.execute(text(f"DROP DATABASE {schema_db}"))
+    admin.dispose()

@@ -1,35 +1,15 @@
 """The data layer against SQLite and a real PostgreSQL server (started by .ci/run)."""
-import os
-import uuid
-
 import pytest
 from sqlalchemy import text
 
 from refcheck.service import db
 
-PG = os.environ.get("REFCHECK_TEST_PG_URL")
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request, tmp_path):
-    if request.param == "sqlite":
-        yield db.connect(str(tmp_path / "desk.sqlite3"))
-        return
-    if not PG:
-        if os.environ.get("CI"):
-            pytest.fail("CI must provide PostgreSQL (REFCHECK_TEST_PG_URL, set by .ci/run)")
-        pytest.skip("no PostgreSQL server (set REFCHECK_TEST_PG_URL)")
-    schema_db = f"rc_{uuid.uuid4().hex[:10]}"
-    admin = db.create_engine(PG.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {schema_db}"))
-    url = PG.rsplit("/", 1)[0] + "/" + schema_db
-    eng = db.connect(url)
+@pytest.fixture
+def engine(database_url):
+    eng = db.connect(database_url)
     yield eng
     eng.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE {schema_db}"))
-    admin.dispose()
 
 
 REPORT = {"action": "decline", "appropriateness": "low_value", "exam": {"region": "lumbar_spine"}}
@@ -53,15 +33,15 @@ def test_tokens_are_stored_hashed(engine):
 
 
 def test_idempotent_store_worklist_decision_and_trail(engine):
-    a, created = db.store_referral(engine, "r-1", "gp", "Korsryggsmerter i 10 dager.", REPORT, "2026-10-01")
-    again, created_again = db.store_referral(engine, "r-1", "gp", "Korsryggsmerter i 10 dager.", REPORT, None)
-    assert created and not created_again and a == again
-    b, _ = db.store_referral(engine, "r-2", "gp", "Nummen i setet.", URGENT, None)
+    a = db.store_referral(engine, "r-1", "gp", "Korsryggsmerter i 10 dager.", REPORT, "2026-10-01")
+    again = db.store_referral(engine, "r-1", "gp", "Korsryggsmerter i 10 dager.", REPORT, None)
+    assert a.created and not again.created and a.id == again.id and again.version == 1
+    db.store_referral(engine, "r-2", "gp", "Nummen i setet.", URGENT, None)
     assert [r["external_id"] for r in db.worklist(engine)] == ["r-2", "r-1"]
     assert [r["external_id"] for r in db.worklist(engine, action="decline")] == ["r-1"]
-    assert db.decide(engine, a, "return", "mangler funn", "screener-1")
-    assert db.decide(engine, a, "decline", None, "screener-2")
-    row = db.get_referral(engine, a)
+    assert db.decide(engine, a.id, "return", "mangler funn", "screener-1") == "done"
+    assert db.decide(engine, a.id, "decline", None, "screener-2") == "done"
+    row = db.get_referral(engine, a.id)
     assert row["proposed_action"] == "decline" and row["decision"] == "decline" and row["decided_by"] == "screener-2"
     trail = [(t["event"], t["actor"]) for t in row["audit_trail"]]
     assert trail == [("received", "gp"), ("decision", "screener-1"), ("decision", "screener-2")]
@@ -69,7 +49,101 @@ def test_idempotent_store_worklist_decision_and_trail(engine):
     assert [r["external_id"] for r in db.worklist(engine)] == ["r-2"]
     s = db.stats(engine)
     assert (s["referrals"], s["open"], s["decided"], s["agreed"]) == (2, 1, 1, 1)
-    assert not db.decide(engine, 999, "accept", None, "x")
+    assert db.decide(engine, 999, "accept", None, "x") == "missing"
+
+
+def test_the_key_is_submitter_and_id_and_a_change_is_a_new_version(engine):
+    first = db.store_referral(engine, "k-1", "legekontor-a", "Nakkesmerter i 3 uker.", REPORT, None)
+    # another submitter's referral with the same id is its own referral, not a retry of A's
+    other = db.store_referral(engine, "k-1", "legekontor-b", "tull", REPORT, None)
+    assert other.created and other.id != first.id and other.version == 1
+    assert db.get_referral(engine, first.id)["text"] == "Nakkesmerter i 3 uker."
+    # the same submitter with changed content: version 2, screened again, replacing version 1
+    changed = db.store_referral(engine, "k-1", "legekontor-a", "Nakkesmerter i 3 uker, nå nummen i hånden.",
+                                URGENT, None, db.content_hash("Nakkesmerter i 3 uker, nå nummen i hånden."))
+    assert changed.created and changed.version == 2 and changed.supersedes == first.id
+    open_rows = {(r["submitted_by"], r["external_id"]): r for r in db.worklist(engine)}
+    assert open_rows[("legekontor-a", "k-1")]["id"] == changed.id and open_rows[("legekontor-a", "k-1")]["version"] == 2
+    assert len(open_rows) == 2
+    old = db.get_referral(engine, first.id)
+    assert old["status"] == "superseded" and [e["event"] for e in old["audit_trail"]] == ["received", "superseded"]
+    assert [v["version"] for v in db.get_referral(engine, changed.id)["versions"]] == [1, 2]
+    assert db.decide(engine, first.id, "accept", None, "screener") == "superseded"
+    # a retry of version 2 is version 2, whatever arrives in between from others
+    assert db.stored_version(engine, "legekontor-a", "k-1", db.content_hash(
+        "Nakkesmerter i 3 uker, nå nummen i hånden.")).id == changed.id
+    assert db.stored_version(engine, "legekontor-b", "k-1", db.content_hash(
+        "Nakkesmerter i 3 uker, nå nummen i hånden.")) is None
+
+
+def test_a_change_after_a_decision_keeps_the_decision_and_reopens(engine):
+    first = db.store_referral(engine, "d-1", "gp", "Kneet vondt i 2 uker.", REPORT, None)
+    assert db.decide(engine, first.id, "decline", "ikke indisert", "screener") == "done"
+    second = db.store_referral(engine, "d-1", "gp", "Kneet vondt i 2 uker, låser seg.", REPORT, None)
+    assert second.version == 2 and db.get_referral(engine, first.id)["decision"] == "decline"
+    assert [r["id"] for r in db.worklist(engine)] == [second.id]
+
+
+def test_a_cancellation_takes_the_referral_off_the_queue(engine):
+    first = db.store_referral(engine, "c-1", "gp", "Skuldersmerter i 4 uker.", REPORT, None)
+    assert db.cancel_referral(engine, "c-1", "another-gp") is None  # not theirs to cancel
+    done = db.cancel_referral(engine, "c-1", "gp")
+    assert done.created and done.status == "cancelled" and done.id == first.id
+    assert db.cancel_referral(engine, "c-1", "gp").created is False  # a repeated cancellation
+    assert db.worklist(engine) == []
+    assert db.decide(engine, first.id, "accept", None, "screener") == "cancelled"
+    trail = db.get_referral(engine, first.id)["audit_trail"]
+    assert [e["event"] for e in trail] == ["received", "cancelled"]
+    s = db.stats(engine)
+    assert (s["referrals"], s["cancelled"], s["open"]) == (1, 1, 0)
+
+
+def test_a_database_made_before_versions_is_migrated_keeping_every_row(database_url):
+    """A desk database from before migration 4 (the id unique across submitters) keeps its
+    rows and audit trail, every row becoming version 1; afterwards the new key holds."""
+    from sqlalchemy import create_engine
+
+    url = database_url.replace("postgresql://", "postgresql+psycopg://")
+    old = create_engine(url)
+    ts = "TIMESTAMP WITH TIME ZONE" if old.dialect.name == "postgresql" else "DATETIME"
+    serial = "SERIAL PRIMARY KEY" if old.dialect.name == "postgresql" else "INTEGER PRIMARY KEY AUTOINCREMENT"
+    with old.begin() as conn:
+        for ddl in (
+            f"CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at {ts} NOT NULL)",
+            f"CREATE TABLE tokens (id {serial}, name VARCHAR(200) NOT NULL, role VARCHAR(20) NOT NULL, "
+            f"token_hash VARCHAR(64) NOT NULL UNIQUE, created_at {ts} NOT NULL, expires_at {ts}, revoked_at {ts}, "
+            f"last_used_at {ts})",
+            f"CREATE TABLE referrals (id {serial}, external_id VARCHAR(200) NOT NULL, received_at {ts} NOT NULL, "
+            "submitted_by VARCHAR(200) NOT NULL, text TEXT, report TEXT NOT NULL, proposed_action VARCHAR(20) NOT NULL, "
+            "appropriateness VARCHAR(20) NOT NULL, region VARCHAR(40), referral_date VARCHAR(10), "
+            f"status VARCHAR(20) NOT NULL, decision VARCHAR(20), reason TEXT, decided_by VARCHAR(200), decided_at {ts}, "
+            "CONSTRAINT uq_referrals_external_id UNIQUE (external_id))",
+            f"CREATE TABLE audit_trail (id {serial}, referral_id INTEGER NOT NULL REFERENCES referrals (id), "
+            f"at {ts} NOT NULL, actor VARCHAR(200) NOT NULL, event VARCHAR(40) NOT NULL, detail TEXT)",
+            "CREATE INDEX ix_referrals_open ON referrals (status, proposed_action, received_at)",
+        ):
+            conn.execute(text(ddl))
+        for v in (1, 2, 3):
+            conn.execute(text("INSERT INTO schema_migrations VALUES (:v, CURRENT_TIMESTAMP)"), {"v": v})
+        import json as _json
+
+        conn.execute(text("INSERT INTO referrals (external_id, received_at, submitted_by, text, report, proposed_action, "
+                          "appropriateness, region, status) VALUES ('gammel-1', CURRENT_TIMESTAMP, 'gp', "
+                          "'Ryggsmerter i 2 uker.', :r, 'decline', 'low_value', 'lumbar_spine', 'open')"),
+                     {"r": _json.dumps(REPORT)})
+        conn.execute(text("INSERT INTO audit_trail (referral_id, at, actor, event, detail) "
+                          "SELECT id, CURRENT_TIMESTAMP, 'gp', 'received', 'proposed decline' FROM referrals"))
+    old.dispose()
+    engine = db.connect(database_url)
+    (row,) = db.worklist(engine)
+    assert row["external_id"] == "gammel-1" and row["version"] == 1
+    assert [e["event"] for e in db.get_referral(engine, row["id"])["audit_trail"]] == ["received"]
+    # a retry of the old row (no stored hash: the same text) is that row; another submitter may use the id
+    assert db.store_referral(engine, "gammel-1", "gp", "Ryggsmerter i 2 uker.", REPORT, None).id == row["id"]
+    assert db.store_referral(engine, "gammel-1", "other", "Ryggsmerter i 2 uker.", REPORT, None).created
+    assert db.store_referral(engine, "gammel-1", "gp", "Ryggsmerter i 5 uker.", REPORT, None).version == 2
+    assert db.migrate(engine) == []
+    engine.dispose()
 
 
 def test_a_new_sqlite_database_is_private(tmp_path):

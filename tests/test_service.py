@@ -318,3 +318,52 @@ def test_values_the_database_cannot_hold_are_422_and_never_logged(server):
     status, answer = call(base, "POST", f"/v1/referrals/{answer['worklist_id']}/decision", scr,
                           {"decision": "accept", "reason": MARKER + "\x00"})
     assert status == 422 and MARKER not in json.dumps(answer)
+
+
+def test_a_referral_is_keyed_on_its_submitter_versioned_and_cancellable(database_url):
+    """Issue 11: a repeated id is the same referral only from the same submitter and with the
+    same content; a change is a new version screened again; a cancellation leaves the queue.
+    On SQLite and on PostgreSQL, and nothing of the texts reaches the server's log."""
+    engine = db.connect(database_url)
+    tok = {name: db.create_token(engine, "submitter", name) for name in ("legekontor-a", "legekontor-b")}
+    screener = db.create_token(engine, "screener", "radiograf")
+    engine.dispose()
+    first = {"id": "squat-42", "text": f"MR LS. Kvinne 51 år, ryggsmerter i 3 uker etter hagearbeid. {MARKER} "
+                                       "Ingen utstråling. Spm: prolaps?"}
+    changed = {"id": "squat-42", "text": first["text"] + " Nå også nummen i setet og lekker urin siden i går."}
+    with _serve(database_url) as (base, proc):
+        s1, r1 = call(base, "POST", "/v1/referrals", tok["legekontor-a"], first)
+        # another submitter's "squat-42" is its own referral: it neither replaces A's nor learns of it
+        s2, r2 = call(base, "POST", "/v1/referrals", tok["legekontor-b"], {"id": "squat-42", "text": "tull"})
+        assert (s1, s2) == (201, 201) and r1["worklist_id"] != r2["worklist_id"] and r2["version"] == 1
+        # A again with the same content: 200 with the report stored the first time
+        s3, r3 = call(base, "POST", "/v1/referrals", tok["legekontor-a"], first)
+        assert s3 == 200 and r3["created"] is False and r3["worklist_id"] == r1["worklist_id"]
+        assert {k: r3[k] for k in ("action", "findings", "red_flags")} == {k: r1[k] for k in ("action", "findings", "red_flags")}
+        # A with changed content: version 2, screened again (now the emergency pathway)
+        s4, r4 = call(base, "POST", "/v1/referrals", tok["legekontor-a"], changed)
+        assert s4 == 201 and r4["version"] == 2 and r4["supersedes"] == r1["worklist_id"]
+        assert r1["action"] != "escalate" and r4["action"] == "escalate"
+        _, wl = call(base, "GET", "/v1/worklist", screener)
+        mine = [r for r in wl["referrals"] if r["external_id"] == "squat-42"]
+        assert [(r["submitted_by"], r["version"]) for r in mine] == [("legekontor-a", 2), ("legekontor-b", 1)]
+        _, detail = call(base, "GET", f"/v1/referrals/{r4['worklist_id']}", screener)
+        assert [(v["version"], v["status"]) for v in detail["versions"]] == [(1, "superseded"), (2, "open")]
+        s5, err = call(base, "POST", f"/v1/referrals/{r1['worklist_id']}/decision", screener, {"decision": "decline"})
+        assert s5 == 409 and err["code"] == "superseded"
+        # a cancellation (plain record, then FHIR "revoked") takes it off the queue
+        s6, r6 = call(base, "POST", "/v1/referrals", tok["legekontor-a"], {"id": "squat-42", "status": "cancelled"})
+        assert s6 == 200 and r6["status"] == "cancelled" and r6["worklist_id"] == r4["worklist_id"]
+        s7, _ = call(base, "POST", "/v1/referrals", tok["legekontor-b"], {"id": "finnes-ikke", "status": "cancelled"})
+        assert s7 == 404
+        s8, _ = call(base, "POST", "/v1/referrals", tok["legekontor-b"],
+                     {"resourceType": "ServiceRequest", "id": "squat-42", "status": "revoked", "intent": "order",
+                      "subject": {"reference": "Patient/x"}})
+        assert s8 == 200
+        _, wl = call(base, "GET", "/v1/worklist", screener)
+        assert "squat-42" not in {r["external_id"] for r in wl["referrals"]}
+        _, st = call(base, "GET", "/v1/stats", screener)
+        assert (st["referrals"], st["versions"], st["cancelled"], st["superseded"]) == (2, 3, 2, 1)
+        proc.terminate()
+        log = proc.communicate(timeout=10)[0]
+    assert MARKER not in log and "setet" not in log and "tull" not in log

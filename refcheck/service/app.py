@@ -15,6 +15,12 @@ GET  /v1/stats                    ✓        ✓
 GET  /v1/rules[/{code}] ✓         ✓        ✓
 =================  =========  ========  =======
 
+A referral is keyed on (submitter, its own ``id``). Posting the same content again answers
+200 with the stored report (a retry); changed content is stored as a new version, screened
+again, and replaces the older one on the worklist (201, ``version`` and ``supersedes``); a
+body with ``"status": "cancelled"`` (or a FHIR ServiceRequest revoked / entered-in-error)
+takes it off the worklist. A submitter never learns of another submitter's ids.
+
 Bodies are capped (413); malformed JSON or FHIR gives 422 with a message that never
 echoes the body; logs carry method, path, status and timing only.
 """
@@ -83,6 +89,29 @@ def storable(record) -> str | None:
     except ValueError:
         raise Problem(422, "bad_record", "'date' must be an ISO 8601 date (YYYY-MM-DD)") from None
     return date[:10]
+
+
+#: How a submission cancels a referral: ``"status": "cancelled"`` on a plain record (KITH
+#: Kansellering), a FHIR ServiceRequest whose status is revoked or entered-in-error.
+CANCELLED = ("cancelled", "canceled", "revoked", "entered-in-error")
+
+
+def _service_request(body: dict) -> dict:
+    if body.get("resourceType") == "Bundle":
+        for entry in body.get("entry") or []:
+            res = entry.get("resource") if isinstance(entry, dict) else None
+            if isinstance(res, dict) and res.get("resourceType") == "ServiceRequest":
+                return res
+    return body
+
+
+def is_cancellation(body: dict) -> bool:
+    return _service_request(body).get("status") in CANCELLED
+
+
+def cancelled_id(body: dict) -> str:
+    rid = _service_request(body).get("id")
+    return str(rid) if rid not in (None, "") else ""
 
 
 def check_budget() -> float:
@@ -178,7 +207,7 @@ def create_app(db_url: str) -> FastAPI:
             raise Problem(422, "bad_record", "the body must be a JSON object (a referral or a FHIR ServiceRequest)")
         return body
 
-    def screen(body: dict, require_id: bool):
+    def read_record(body: dict, require_id: bool):
         if body.get("resourceType") == "Bundle":
             # a ServiceRequest with its Patient bundled: exactly one ServiceRequest expected
             found = list(fhir_records(body, str(body.get("id") or "bundle")))
@@ -187,12 +216,16 @@ def create_app(db_url: str) -> FastAPI:
             record = found[0]
             if record.error is not None:
                 raise Problem(422, "bad_record", record.error.message)
-            return record, check_record(record)
+            return record
         if require_id and not body.get("id"):
             raise Problem(422, "bad_record", "'id' is required: a retried POST is matched on the referral's own id")
         record = record_from_mapping(body, str(body.get("id") or "unsaved"))
         if record.error is not None and record.error.code == "bad_record":
             raise Problem(422, "bad_record", record.error.message)
+        return record
+
+    def screen(body: dict, require_id: bool):
+        record = read_record(body, require_id)
         return record, check_record(record)
 
     @app.get("/healthz", tags=["health"])
@@ -221,12 +254,28 @@ def create_app(db_url: str) -> FastAPI:
     @app.post("/v1/referrals", status_code=201, tags=["referrals"])
     async def submit(request: Request, who=Depends(role(*PERMISSIONS["submit"]))) -> Any:
         body = await json_body(request)
-        record, report = await screen_off_loop(body, require_id=True)
-        date = storable(record)
-        rid, created = await run_in_threadpool(db.store_referral, engine, record.id, who[0], record.text,
-                                               report.to_dict(), date)
-        out = {**report.to_dict(), "worklist_id": rid, "created": created}
-        return JSONResponse(out, status_code=201 if created else 200)
+        if is_cancellation(body):
+            rid_ = cancelled_id(body)
+            if not rid_ or len(rid_) > MAX_ID_CHARS or "\x00" in rid_:
+                raise Problem(422, "bad_record", "a cancellation needs the referral's 'id'")
+            done = await run_in_threadpool(db.cancel_referral, engine, rid_, who[0])
+            if done is None:
+                raise Problem(404, "not_found", "this submitter has no referral with that id")
+            return JSONResponse({"worklist_id": done.id, "version": done.version, "status": done.status,
+                                 "created": False, "cancelled": done.created}, status_code=200)
+        record = read_record(body, require_id=True)
+        date = storable(record)  # before any query: PostgreSQL refuses a NUL byte even in a lookup
+        digest = db.content_hash(record.text, record.meta)
+        stored = await run_in_threadpool(db.stored_version, engine, who[0], record.id, digest)
+        if stored is None:  # new, or changed: screen it (off the event loop) and store a version
+            record, report = await screen_off_loop(body, require_id=True)
+            stored = await run_in_threadpool(db.store_referral, engine, record.id, who[0], record.text,
+                                             report.to_dict(), date, digest)
+        out = {**stored.report, "worklist_id": stored.id, "created": stored.created, "version": stored.version,
+               "status": stored.status}
+        if stored.supersedes is not None:
+            out["supersedes"] = stored.supersedes
+        return JSONResponse(out, status_code=201 if stored.created else 200)
 
     @app.post("/v1/check", tags=["referrals"])
     async def check_only(request: Request, _who=Depends(role(*PERMISSIONS["check"]))) -> Any:
@@ -263,8 +312,12 @@ def create_app(db_url: str) -> FastAPI:
             raise Problem(422, "bad_decision", "reason must be a string")
         if reason is not None and ("\x00" in reason or len(reason) > MAX_REASON):
             raise Problem(422, "bad_decision", f"reason must be at most {MAX_REASON} characters without NUL bytes")
-        if not 0 < rid < MAX_ID or not db.decide(engine, rid, decision, reason, who[0]):
+        done = db.decide(engine, rid, decision, reason, who[0]) if 0 < rid < MAX_ID else "missing"
+        if done == "missing":
             raise Problem(404, "not_found", f"no referral {rid}")
+        if done != "done":
+            raise Problem(409, done, f"referral {rid} is {done}" + (
+                " by a newer version: decide on the latest" if done == "superseded" else " by the referrer"))
         return db.get_referral(engine, rid)
 
     @app.get("/v1/stats", tags=["worklist"])

@@ -5,8 +5,11 @@ SQLAlchemy Core over plain tables; schema changes are numbered migrations record
 synchronous commits, so a 2xx answer always means the row is on disk.
 
 Tables:
-- ``referrals``: one row per received referral (idempotent on ``external_id``), the
-  refcheck report, refcheck's proposal and the screener's decision;
+- ``referrals``: one row per received version of a referral, keyed on (submitter,
+  the referral's own id, version), with the refcheck report, refcheck's proposal and the
+  screener's decision. The same content again is the stored version; changed content is
+  a new version (the older open one is ``superseded``); a cancellation closes the latest
+  (``cancelled``). Only the latest open version is on the worklist;
 - ``audit_trail``: every change, appended, with who and when;
 - ``tokens``: bearer tokens, stored as SHA-256 hashes, each with a role.
 """
@@ -16,6 +19,7 @@ import hashlib
 import json
 import os
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import (Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint,
@@ -53,7 +57,9 @@ referrals = Table("referrals", metadata,
                   Column("reason", Text, nullable=True),
                   Column("decided_by", String(200), nullable=True),
                   Column("decided_at", DateTime(timezone=True), nullable=True),
-                  UniqueConstraint("external_id", name="uq_referrals_external_id"))
+                  Column("version", Integer, nullable=False, default=1),
+                  Column("content_hash", String(64), nullable=True),
+                  UniqueConstraint("submitted_by", "external_id", "version", name="uq_referrals_key"))
 audit_trail = Table("audit_trail", metadata,
                     Column("id", Integer, primary_key=True, autoincrement=True),
                     Column("referral_id", Integer, ForeignKey("referrals.id"), nullable=False),
@@ -68,6 +74,7 @@ MIGRATIONS = [
     (2, "worklist index", lambda conn: conn.execute(text(
         "CREATE INDEX IF NOT EXISTS ix_referrals_open ON referrals (status, proposed_action, received_at)"))),
     (3, "token expiry, revocation and last use", lambda conn: _add_token_columns(conn)),
+    (4, "referral versions keyed on (submitter, id, version)", lambda conn: _versioned_referrals(conn)),
 ]
 
 
@@ -80,6 +87,34 @@ def _add_token_columns(conn) -> None:
     for col in ("expires_at", "revoked_at", "last_used_at"):
         if col not in have:
             conn.execute(text(f"ALTER TABLE tokens ADD COLUMN {col} {kind}"))
+
+
+def _versioned_referrals(conn) -> None:
+    """Until version 4 a referral was unique on its id alone, across submitters. Now the key
+    is (submitter, id, version), with the content's hash to tell a retry from a change.
+    New databases have the columns; older ones gain them with every row as version 1."""
+    from sqlalchemy import inspect
+
+    if "version" not in {c["name"] for c in inspect(conn).get_columns("referrals")}:
+        old = [c.name for c in referrals.columns if c.name not in ("version", "content_hash")]
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("ALTER TABLE referrals DROP CONSTRAINT IF EXISTS uq_referrals_external_id"))
+            conn.execute(text("ALTER TABLE referrals ADD COLUMN version INTEGER NOT NULL DEFAULT 1"))
+            conn.execute(text("ALTER TABLE referrals ADD COLUMN content_hash VARCHAR(64)"))
+            conn.execute(text("ALTER TABLE referrals ADD CONSTRAINT uq_referrals_key "
+                              "UNIQUE (submitted_by, external_id, version)"))
+        else:
+            # SQLite cannot drop a table constraint: rebuild the table (SQLite's documented
+            # procedure; migrate() runs SQLite migrations with foreign keys off, checked after)
+            rebuilt = referrals.to_metadata(MetaData(), name="referrals_v4")
+            rebuilt.create(conn)
+            cols = ", ".join(old)
+            conn.execute(text(f"INSERT INTO referrals_v4 ({cols}, version) SELECT {cols}, 1 FROM referrals"))
+            conn.execute(text("DROP TABLE referrals"))
+            conn.execute(text("ALTER TABLE referrals_v4 RENAME TO referrals"))
+            conn.execute(text("CREATE INDEX IF NOT EXISTS ix_referrals_open "
+                              "ON referrals (status, proposed_action, received_at)"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_referrals_submitter_id ON referrals (submitted_by, external_id)"))
 
 
 def now() -> datetime:
@@ -126,16 +161,32 @@ def connect(url: str) -> Engine:
 
 
 def migrate(engine: Engine) -> list[int]:
-    """Apply the migrations not yet recorded; returns the versions applied."""
+    """Apply the migrations not yet recorded; returns the versions applied.
+
+    On SQLite the migrations run with foreign-key enforcement off (a table rebuild drops a
+    referenced table) and the references are checked before the connection is used again."""
     applied = []
-    with engine.begin() as conn:
-        metadata.create_all(conn, tables=[migrations])
-        done = {row[0] for row in conn.execute(select(migrations.c.version))}
-        for version, _desc, fn in MIGRATIONS:
-            if version not in done:
-                fn(conn)
-                conn.execute(insert(migrations).values(version=version, applied_at=now()))
-                applied.append(version)
+    with engine.connect() as conn:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction, or it does nothing
+            conn.commit()
+        try:
+            with conn.begin():
+                metadata.create_all(conn, tables=[migrations])
+                done = {row[0] for row in conn.execute(select(migrations.c.version))}
+                for version, _desc, fn in MIGRATIONS:
+                    if version not in done:
+                        fn(conn)
+                        conn.execute(insert(migrations).values(version=version, applied_at=now()))
+                        applied.append(version)
+                if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("a migration left a broken reference; nothing was changed")
+        finally:
+            if sqlite:
+                conn.rollback()
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
     return applied
 
 
@@ -186,23 +237,98 @@ def revoke_token(engine: Engine, token_id: int) -> bool:
     return res.rowcount == 1
 
 
+def content_hash(text_: str | None, meta: dict | None = None) -> str:
+    """What tells a retry from a change: the SHA-256 of the referral's text and fields."""
+    doc = json.dumps({"text": text_, "meta": meta or {}}, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(doc.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What a submission became: the worklist row, whether it is new, its version and status,
+    the report stored with it, and the worklist id of the version it replaced."""
+
+    id: int
+    created: bool
+    version: int
+    status: str
+    report: dict
+    supersedes: int | None = None
+
+
+def _latest(conn, submitter: str, external_id: str):
+    return conn.execute(select(referrals.c.id, referrals.c.version, referrals.c.status, referrals.c.content_hash,
+                               referrals.c.text, referrals.c.report)
+                        .where(referrals.c.submitted_by == submitter, referrals.c.external_id == external_id)
+                        .order_by(referrals.c.version.desc()).limit(1)).first()
+
+
+def _same(row, digest: str, text_: str | None) -> bool:
+    # rows stored before version 4 have no hash: the same text is the same referral
+    return row.content_hash == digest if row.content_hash is not None else row.text == text_
+
+
+def stored_version(engine: Engine, submitter: str, external_id: str, digest: str) -> Stored | None:
+    """The latest stored version of this submitter's referral if it has this content (a
+    retry: answer with what was stored, without screening again), else None."""
+    with engine.connect() as conn:
+        row = _latest(conn, submitter, external_id)
+    if row is None or row.content_hash != digest:
+        return None
+    return Stored(int(row.id), False, int(row.version), row.status, json.loads(row.report))
+
+
 def store_referral(engine: Engine, external_id: str, actor: str, text_: str | None, report: dict,
-                   referral_date: str | None) -> tuple[int, bool]:
-    """Store a screened referral; idempotent on ``external_id``. Returns (worklist id, created)."""
-    values = dict(external_id=external_id, received_at=now(), submitted_by=actor, text=text_,
-                  report=json.dumps(report, ensure_ascii=False), proposed_action=report["action"],
-                  appropriateness=report["appropriateness"], region=report["exam"]["region"],
-                  referral_date=referral_date, status="open")
-    try:
-        with engine.begin() as conn:
-            rid = conn.execute(insert(referrals).values(**values)).inserted_primary_key[0]
-            conn.execute(insert(audit_trail).values(referral_id=rid, at=values["received_at"], actor=actor,
-                                                    event="received", detail=f"proposed {report['action']}"))
-        return int(rid), True
-    except IntegrityError:
-        with engine.connect() as conn:
-            rid = conn.execute(select(referrals.c.id).where(referrals.c.external_id == external_id)).scalar_one()
-        return int(rid), False
+                   referral_date: str | None, digest: str | None = None) -> Stored:
+    """Store a screened referral under (submitter ``actor``, ``external_id``).
+
+    - first time: version 1, open;
+    - the same content as the latest version: nothing changes (a retry), that version returned;
+    - changed content: a new version, open; an older version still open is ``superseded``
+      (a decided one keeps its decision); both changes join the audit trail.
+    """
+    digest = digest or content_hash(text_)
+    for _attempt in range(5):
+        at = now()
+        try:
+            with engine.begin() as conn:
+                latest = _latest(conn, actor, external_id)
+                if latest is not None and _same(latest, digest, text_):
+                    return Stored(int(latest.id), False, int(latest.version), latest.status, json.loads(latest.report))
+                version = 1 if latest is None else int(latest.version) + 1
+                values = dict(external_id=external_id, received_at=at, submitted_by=actor, text=text_,
+                              report=json.dumps(report, ensure_ascii=False), proposed_action=report["action"],
+                              appropriateness=report["appropriateness"], region=report["exam"]["region"],
+                              referral_date=referral_date, status="open", version=version, content_hash=digest)
+                rid = int(conn.execute(insert(referrals).values(**values)).inserted_primary_key[0])
+                detail = f"proposed {report['action']}"
+                if latest is not None:
+                    detail = f"version {version}, replacing #{latest.id}; " + detail
+                    if latest.status == "open":
+                        conn.execute(update(referrals).where(referrals.c.id == latest.id).values(status="superseded"))
+                    conn.execute(insert(audit_trail).values(referral_id=latest.id, at=at, actor=actor, event="superseded",
+                                                            detail=f"by version {version} (#{rid})"))
+                conn.execute(insert(audit_trail).values(referral_id=rid, at=at, actor=actor, event="received",
+                                                        detail=detail))
+            return Stored(rid, True, version, "open", report, None if latest is None else int(latest.id))
+        except IntegrityError:
+            continue  # a concurrent submission took this version number: look again
+    raise RuntimeError("could not store the referral: concurrent submissions of the same id")
+
+
+def cancel_referral(engine: Engine, external_id: str, actor: str) -> Stored | None:
+    """Cancel this submitter's referral (its latest version leaves the worklist); None when
+    the submitter has no referral with this id. Cancelling twice changes nothing."""
+    with engine.begin() as conn:
+        latest = _latest(conn, actor, external_id)
+        if latest is None:
+            return None
+        if latest.status != "cancelled":
+            conn.execute(update(referrals).where(referrals.c.id == latest.id).values(status="cancelled"))
+            conn.execute(insert(audit_trail).values(referral_id=latest.id, at=now(), actor=actor, event="cancelled",
+                                                    detail=f"cancelled by the referrer (was {latest.status})"))
+    return Stored(int(latest.id), latest.status != "cancelled", int(latest.version), "cancelled",
+                  json.loads(latest.report))
 
 
 _ORDER = {"escalate": 0, "return": 2, "manual": 2, "redirect": 3, "decline": 3, "accept": 4}
@@ -212,7 +338,8 @@ def worklist(engine: Engine, action: str | None = None, region: str | None = Non
              since: str | None = None, until: str | None = None, limit: int = 200) -> list[dict]:
     """Open referrals, escalations first, then by arrival."""
     q = select(referrals.c.id, referrals.c.external_id, referrals.c.received_at, referrals.c.proposed_action,
-               referrals.c.appropriateness, referrals.c.region, referrals.c.referral_date).where(referrals.c.status == "open")
+               referrals.c.appropriateness, referrals.c.region, referrals.c.referral_date,
+               referrals.c.version, referrals.c.submitted_by).where(referrals.c.status == "open")
     if action:
         q = q.where(referrals.c.proposed_action == action)
     if region:
@@ -236,7 +363,16 @@ def get_referral(engine: Engine, rid: int) -> dict | None:
             return None
         trail = [dict(t._mapping) for t in conn.execute(
             select(audit_trail).where(audit_trail.c.referral_id == rid).order_by(audit_trail.c.id))]
+        versions = [dict(v._mapping) for v in conn.execute(
+            select(referrals.c.id, referrals.c.version, referrals.c.status, referrals.c.received_at,
+                   referrals.c.proposed_action, referrals.c.decision)
+            .where(referrals.c.submitted_by == row.submitted_by, referrals.c.external_id == row.external_id)
+            .order_by(referrals.c.version))]
     out = dict(row._mapping)
+    out.pop("content_hash", None)
+    for v in versions:
+        v["received_at"] = v["received_at"].isoformat()
+    out["versions"] = versions
     out["report"] = json.loads(out["report"])
     for k in ("received_at", "decided_at"):
         out[k] = out[k].isoformat() if out[k] else None
@@ -253,26 +389,33 @@ def _instant(value: str) -> datetime:
     return t.replace(tzinfo=timezone.utc) if t.tzinfo is None else t.astimezone(timezone.utc)
 
 
-def decide(engine: Engine, rid: int, decision: str, reason: str | None, actor: str) -> bool:
-    """Record the screener's decision; the proposal stays; every change joins the audit trail."""
+def decide(engine: Engine, rid: int, decision: str, reason: str | None, actor: str) -> str:
+    """Record the screener's decision; the proposal stays; every change joins the audit trail.
+    Returns "done", "missing", or the status that forbids a decision ("superseded" by a
+    newer version, "cancelled" by the referrer)."""
     at = now()
     with engine.begin() as conn:
-        row = conn.execute(select(referrals.c.proposed_action, referrals.c.decision).where(referrals.c.id == rid)).first()
+        row = conn.execute(select(referrals.c.proposed_action, referrals.c.decision, referrals.c.status)
+                           .where(referrals.c.id == rid)).first()
         if row is None:
-            return False
+            return "missing"
+        if row.status in ("superseded", "cancelled"):
+            return row.status
         conn.execute(update(referrals).where(referrals.c.id == rid).values(
             status="decided", decision=decision, reason=reason, decided_by=actor, decided_at=at))
         kind = "confirmed" if decision == row.proposed_action else "overridden"
         detail = f"{kind}: {row.proposed_action} -> {decision}" + (f"; previous decision {row.decision}" if row.decision else "")
         conn.execute(insert(audit_trail).values(referral_id=rid, at=at, actor=actor, event="decision",
                                                 detail=detail + (f"; reason: {reason}" if reason else "")))
-    return True
+    return "done"
 
 
 def stats(engine: Engine) -> dict:
     """Agreement between refcheck's proposals and the screeners' decisions."""
     with engine.connect() as conn:
-        total = conn.execute(select(func.count()).select_from(referrals)).scalar_one()
+        keys = select(referrals.c.submitted_by, referrals.c.external_id).distinct().subquery()
+        total = conn.execute(select(func.count()).select_from(keys)).scalar_one()
+        by_status = dict(conn.execute(select(referrals.c.status, func.count()).group_by(referrals.c.status)).all())
         rows = conn.execute(select(referrals.c.proposed_action, referrals.c.decision, func.count())
                             .where(referrals.c.status == "decided")
                             .group_by(referrals.c.proposed_action, referrals.c.decision)).all()
@@ -282,5 +425,6 @@ def stats(engine: Engine) -> dict:
     confusion: dict[str, dict[str, int]] = {}
     for p, d, n in rows:
         confusion.setdefault(p, {})[d] = n
-    return {"referrals": total, "open": open_n, "decided": decided, "agreed": agree,
+    return {"referrals": total, "versions": sum(by_status.values()), "superseded": by_status.get("superseded", 0),
+            "cancelled": by_status.get("cancelled", 0), "open": open_n, "decided": decided, "agreed": agree,
             "agreement": round(agree / decided, 4) if decided else None, "proposed_vs_decided": confusion}

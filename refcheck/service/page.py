@@ -74,7 +74,7 @@ async function openSel() {{
   if (!rows[sel]) return;
   current = await api("/v1/referrals/" + rows[sel].id);
   const rep = current.report;
-  $("detail").innerHTML = '<h2>' + esc(current.external_id) + ' <span class="badge ' + current.proposed_action + '">' + current.proposed_action + '</span></h2>'
+  $("detail").innerHTML = '<h2>' + esc(current.external_id) + (current.version > 1 ? ' <small id="version">v' + current.version + '</small>' : '') + ' <span class="badge ' + current.proposed_action + '">' + current.proposed_action + '</span></h2>'
     + '<p>' + T.proposal + ': <strong>' + current.proposed_action + '</strong> (' + rep.appropriateness + (rep.recommended_modality ? ", " + rep.recommended_modality : "") + '; completeness ' + rep.completeness.grade + ')</p>'
     + '<h3>' + T.text + '</h3><pre id="text">' + marked(current.text || "", current.highlights) + '</pre><p class="note">' + T.legend + '</p>'
     + '<h3>' + T.findings + '</h3><ul id="findings">' + rep.findings.map(f => '<li><strong>' + esc(f.rule) + '</strong> ' + esc(f.message) + ' <span class="note">[' + esc(f.citation) + ']</span></li>').join("") + '</ul>'
