@@ -1,6 +1,7 @@
 """Shared fixtures. Pipelines are built lazily inside tests (never at import time)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import uuid
@@ -82,11 +83,12 @@ def _private_config_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    """The URL of a new, empty database on each server."""
-    if request.param == "sqlite":
-        yield "sqlite:///" + str(tmp_path / "desk.sqlite3")
+@contextlib.contextmanager
+def fresh_database(kind: str, folder: Path):
+    """The URL of a new, empty database: a SQLite file in ``folder``, or a database of its
+    own on the PostgreSQL server .ci/run starts (REFCHECK_TEST_PG_URL), dropped afterwards."""
+    if kind == "sqlite":
+        yield "sqlite:///" + str(folder / "desk.sqlite3")
         return
     PG = os.environ.get("REFCHECK_TEST_PG_URL")
     if not PG:
@@ -95,12 +97,21 @@ def database_url(request, tmp_path):
         pytest.skip("no PostgreSQL server (set REFCHECK_TEST_PG_URL)")
     from sqlalchemy import create_engine, text
 
-    schema_db = f"rc_{uuid.uuid4().hex[:10]}"
+    name = f"rc_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {schema_db}"))
-    yield PG.rsplit("/", 1)[0] + "/" + schema_db
-    with admin.connect() as conn:
-        conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{schema_db}'"))
-        conn.execute(text(f"DROP DATABASE {schema_db}"))
-    admin.dispose()
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield PG.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+            conn.execute(text(f"DROP DATABASE {name}"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A new, empty database on each server."""
+    with fresh_database(request.param, tmp_path) as url:
+        yield url

@@ -14,6 +14,8 @@ import pytest
 
 from refcheck.service import db
 
+from conftest import fresh_database
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -47,16 +49,17 @@ def _serve(url: str, env: dict | None = None):
             proc.communicate(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("serve")
-    url = str(folder / "desk.sqlite3")
-    engine = db.connect(url)
-    tokens = {role: db.create_token(engine, role, f"{role}-1") for role in db.ROLES}
-    with _serve(url) as (base, proc):
-        yield base, tokens, url
-        proc.terminate()
-        out = proc.communicate(timeout=10)[0]
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request, tmp_path_factory):
+    """One server per database: every test using it runs on SQLite and on PostgreSQL."""
+    with fresh_database(request.param, tmp_path_factory.mktemp("serve")) as url:
+        engine = db.connect(url)
+        tokens = {role: db.create_token(engine, role, f"{role}-1") for role in db.ROLES}
+        engine.dispose()
+        with _serve(url) as (base, proc):
+            yield base, tokens, url
+            proc.terminate()
+            out = proc.communicate(timeout=10)[0]
     # logs carry ids and timings only, never referral text
     assert "korsryggsmerter" not in out and "Lasègue" not in out and MARKER not in out
 
