@@ -32,7 +32,8 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Finding:
-    """One rule's finding: code, severity, message in the referral's language, citation, evidence."""
+    """One rule's finding: code, severity, message in the referral's language, citation (the
+    guideline as clinicians name it, with ``source`` its machine-readable id), evidence."""
 
     rule: str
     severity: str
@@ -41,10 +42,13 @@ class Finding:
     evidence: tuple[Evidence, ...] = ()
     name: str = ""
     message_en: str = ""
+    source: str = ""  # the citation's machine-readable source id ("000 Skulder"); citation is its display
 
     def to_dict(self) -> dict:
         d = {"rule": self.rule, "severity": self.severity, "message": self.message, "citation": self.citation,
              "evidence": [e.to_dict() for e in self.evidence]}
+        if self.source:
+            d["source"] = self.source
         if self.name:
             d["name"] = self.name
         if self.message_en:

@@ -10,7 +10,8 @@ weight, night, trauma, steroids, immunosuppression, IV drugs …). It is *resolv
 - it lies in a benign phrase ("i alle fall", "nattevakt", "afebril");
 - it lies in a lexicon or concept mention that ConText found negated, hypothetical, a
   family member's or to be ruled out;
-- it lies in a red-flag mention whose code is one of the referral's red flags;
+- it lies in a red-flag mention whose code is one of the referral's red flags, or one the
+  facts read and set aside for a stated reason (a morning stiffness of 10 minutes);
 - ConText, applied to the word itself, finds it negated, hypothetical, a family
   member's or to be ruled out.
 
@@ -66,8 +67,11 @@ def matcher(lang: str):
     return ConceptMatcher([], {**groups, "BENIGN": benign or ["\x00"]}, lambda w: keys.features(w)[0]), tuple(groups)
 
 
-def unresolved(doc, lang: str, flag_codes: set[str], region: str | None = None) -> list[Alarm]:
-    """The alarm words of ``doc`` that nothing resolved (see the module docstring)."""
+def unresolved(doc, lang: str, flag_codes: set[str], region: str | None = None,
+               read_away: list[tuple[int, int]] | None = None) -> list[Alarm]:
+    """The alarm words of ``doc`` that nothing resolved (see the module docstring).
+    ``read_away``: token spans of red-flag mentions the facts set aside for a stated reason
+    (a morning stiffness of minutes, relief at rest), which resolve their words too."""
     info = doc._.tokens
     words = info.words
     if not words:
@@ -91,6 +95,7 @@ def unresolved(doc, lang: str, flag_codes: set[str], region: str | None = None) 
         resolved = bool(mention.modifiers & NOT_PRESENT) or (
             mention.category == "red_flag" and mention.code in flag_codes)
         spans.append((mention.tok_start, mention.tok_end, resolved))
+    spans += [(s, e, True) for s, e in read_away or ()]
     scopes = getattr(doc._, "scopes", None) or []
     from ..nlp.context import apply
 

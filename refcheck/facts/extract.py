@@ -42,6 +42,7 @@ _XRAY_NEGATIVE = fastre.compile(r"(?i)\b(?:rtg\.?|røntgen|roentgen|røntgenbild
 _MENOPAUSE_AGE = fastre.compile(r"(\d{2})")
 _PAST_EVENT = fastre.compile(r"\b(operert|opereret|målt|malt|tidligere|tidlegare|sist|forrige|menopause|behandlet|"
                          r"røntgen tatt|mr tatt|rtg tatt)\b")
+CLAUSE_REACH = 100
 _COMPLAINT_WORD = fastre.compile(r"smert|vondt|plage|gener|ondt")
 _RECENT_BEFORE = fastre.compile(r"(?i)(?<!\w)(?:siste|sidste|seneste|dei siste|de siste|de sidste)\s+$")
 _CONTRAST = fastre.compile(r"(?i)(?<!\w)(?:men|dog|derimod|derimot|nå|no|nu)(?!\w)")
@@ -74,7 +75,7 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
     _derived(f, text)
     find_components(f, doc, mentions, doc._.cues or [], doc._.sections or [], sents, measured,
                     q.diagnosis_codes(text))
-    f.alarm_reader = lambda: unresolved(doc, lang, f.flag_codes, f.region)
+    f.alarm_reader = lambda: unresolved(doc, lang, f.flag_codes, f.region, f.read_away)
     return f
 
 
@@ -122,6 +123,7 @@ def _mentioned(f: Facts, text: str, mentions: list[Mention], sents) -> set[str]:
     weak = {(m.tok_start, m.tok_end) for m in mentions if m.code == "weakness_reported" and m.affirmed}
     for m in mentions:
         if m.code == "night_rest_pain" and any(s <= m.tok_start < e for s, e in relief):
+            f.read_away.append((m.tok_start, m.tok_end))
             continue  # "bedre i hvile" is relief at rest, not rest pain
         if m.code == "trauma" and (m.tok_start, m.tok_end) in weak:
             continue
@@ -129,6 +131,7 @@ def _mentioned(f: Facts, text: str, mentions: list[Mention], sents) -> set[str]:
             if (m.section in _IN_QUESTION or _in_question_sentence(m, text, sents)) and m.code not in SUSPECTED_FLAGS:
                 continue
             if m.code == "inflammatory_signs" and _short_stiffness(text, m):
+                f.read_away.append((m.tok_start, m.tok_end))  # "morgenstivhet 10 min": not the flag, and not unsure
                 continue
             seen_flags.add(m.code)
             f.red_flags.append(m)
@@ -364,17 +367,20 @@ def _duration(text: str, mentions: list[Mention], sents: list[tuple[int, int]], 
         by_sent.setdefault(m.sent, set()).add(m.category)
     ranked = []
     starts = [s for s, _ in sents]
-    past: dict[int, bool] = {}  # sentence → dates a past event (each sentence read once: linear)
     first_end = min(c.end for c in cands)
     contrasts = [m.start() for m in _CONTRAST.finditer(text, first_end)] if len(cands) > 1 else []
     for c in cands:
         k = bisect_right(starts, c.start) - 1
         i = k if k >= 0 and c.start < sents[k][1] else -1
         if i >= 0:
-            if i not in past:
-                low = text[sents[i][0]:sents[i][1]].lower()
-                past[i] = bool(_PAST_EVENT.search(low) and not _COMPLAINT_WORD.search(low))
-            if past[i]:
+            # the clause of the duration (between commas, at most CLAUSE_REACH characters
+            # each way: bounded work per duration) dates a past event
+            lo = max(sents[i][0], c.start - CLAUSE_REACH)
+            hi = min(sents[i][1], c.end + CLAUSE_REACH)
+            a = max(text.rfind(",", lo, c.start), text.rfind(";", lo, c.start)) + 1 or lo
+            b = min([x for x in (text.find(",", c.end, hi), text.find(";", c.end, hi)) if x >= 0] or [hi])
+            low = text[max(a, lo):b].lower()
+            if _PAST_EVENT.search(low) and not _COMPLAINT_WORD.search(low):
                 continue
         score = 0 if by_sent.get(i, set()) & complaint else 1
         # "ryggplager i 20 år, men siste 3 uker annerledes": the duration after a contrast

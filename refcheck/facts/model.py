@@ -33,6 +33,8 @@ class Facts:
     minor_trauma: bool = False  # the trauma flag comes from a minor trauma with osteoporosis/steroids
     #: how to find the unresolved alarm words (facts/alarms.py), run only when a rule reads ``alarms``
     alarm_reader: object = field(default=None, repr=False, compare=False)
+    #: token spans of red-flag words read and set aside for a stated reason (resolve their alarms)
+    read_away: list[tuple[int, int]] = field(default_factory=list, repr=False, compare=False)
     age_onset: bool = False
     conditions: set[str] = field(default_factory=set)  # suspected or known, not negated
     condition_mentions: dict[str, Mention] = field(default_factory=dict)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ..contract import COMPONENTS, Evidence, Finding, RedFlag, Report, action, grade
 from ..facts import Facts
 from ..text.normalize import NormalizedText
+from .citations import display, fallback
 from .engine import VERDICT_FACTS, Rule, load_catalogue
 
 
@@ -78,21 +79,19 @@ def assemble(rid: str, norm: NormalizedText, f: Facts, meta: dict) -> Report:
     g = grade(present)
     judged = Judged(f, appropriateness, recommended, bool(recommended and f.modality and recommended != f.modality))
     lang = f.language
-    citation = verdict.citation
+    citation = display(verdict.citation)
     if f.guideline == "dk" and verdict.code.startswith("NO-"):
-        # The Danish sources cover new low back pain only: say which rule judged instead.
-        why = ("nerve-root pain (NKR lumbalt rodtryk is not among the sources)" if f.radicular and f.region == "lumbar_spine"
-               else "beyond 12 weeks" if f.region == "lumbar_spine" else "region not covered by the Danish sources")
-        citation += f"; dk referral judged by the Norwegian rule: {why}"
+        # The Danish sources cover new low back pain only: say why a Norwegian rule judged.
+        citation += "; " + fallback(_why_norwegian(f), lang)
     findings = [Finding(verdict.code, verdict.severity, verdict.message_for(lang), citation,
-                        _evidence(verdict, f, norm), verdict.name, verdict.message_for("en"))]
+                        _evidence(verdict, f, norm), verdict.name, verdict.message_for("en"), verdict.citation)]
     for rule in catalogue.finding_rules:
         if rule.holds(judged):
             values = {"requested": f.modality or "-", "recommended": recommended or "-",
                       "words": ", ".join(dict.fromkeys(f"«{a.text}»" for a in f.alarms)) if rule.code == "SAFE-001" else ""}
-            citation = verdict.citation if rule.code == "GEN-005" else rule.citation
-            findings.append(Finding(rule.code, rule.severity, rule.message_for(lang, **values), citation,
-                                    _evidence(rule, f, norm), rule.name, rule.message_for("en", **values)))
+            source = verdict.citation if rule.code == "GEN-005" else rule.citation
+            findings.append(Finding(rule.code, rule.severity, rule.message_for(lang, **values), display(source),
+                                    _evidence(rule, f, norm), rule.name, rule.message_for("en", **values), source))
 
     def orig(span):
         s, e = norm.to_original(*span)
@@ -125,6 +124,15 @@ def assemble(rid: str, norm: NormalizedText, f: Facts, meta: dict) -> Report:
         findings=findings, errors=[],
         meta={k: v for k, v in meta.items() if k in ("referrer", "date")},
     )
+
+
+def _why_norwegian(f: Facts) -> str:
+    """Why a Danish referral was judged by a Norwegian rule (a key of citations.WHY)."""
+    if f.region != "lumbar_spine":
+        return "region"
+    if "prior_back_surgery" in f.intents:
+        return "postoperative"
+    return "radicular" if f.radicular else "long"
 
 
 def _span_text(norm: NormalizedText, span: tuple[int, int] | None) -> str | None:
