@@ -100,6 +100,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "RC610": (DATA, "{where}: unknown operator '{op}'; operators: {operators}"),
     "RC611": (DATA, "{where}: evidence names {unknown}; allowed: {allowed}"),
     "RC612": (DATA, "{where}: {problem}"),
+    "RC613": (DATA, "{where}: citations key {name!r} must be one of {keys} followed by ':' and a value, "
+                    "with a citation string"),
     # the audit
     "RC701": (INPUT, "--resume: the existing referrals.csv was written with other options "
                      "(--include-text differs); start again without --resume"),

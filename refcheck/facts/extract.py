@@ -43,7 +43,7 @@ _MENOPAUSE_AGE = fastre.compile(r"(\d{2})")
 _PAST_EVENT = fastre.compile(r"\b(operert|opereret|målt|malt|tidligere|tidlegare|sist|forrige|menopause|behandlet|"
                          r"røntgen tatt|mr tatt|rtg tatt)\b")
 CLAUSE_REACH = 100
-_COMPLAINT_WORD = fastre.compile(r"smert|vondt|plage|gener|ondt")
+_COMPLAINT_WORD = fastre.compile(r"smert|vondt|plage|gener|ondt|isjias|ischias|utstrål|udstrål|nummen|verk")
 _RECENT_BEFORE = fastre.compile(r"(?i)(?<!\w)(?:siste|sidste|seneste|dei siste|de siste|de sidste)\s+$")
 _CONTRAST = fastre.compile(r"(?i)(?<!\w)(?:men|dog|derimod|derimot|nå|no|nu)(?!\w)")
 _MINUTES = fastre.compile(r"(\d+)\s*(?:min|minutt|minutter|minutes)\b", re.I)
@@ -334,6 +334,9 @@ def _region(mentions: list[Mention], modality: Mention | None) -> str | None:
     if {"thoracic_spine", "lumbar_spine"} <= codes:
         # "thorakolumbalt … Th12": thoracic when a thoracic level or part is named.
         return "thoracic_spine" if sum(m.code == "thoracic_spine" for m in specific) >= 1 else "lumbar_spine"
+    # a head, lung or abdomen word elsewhere in the text ("kjent lungekreft") is history
+    # when a musculoskeletal region is named too
+    specific = [m for m in specific if m.code != "other"] or specific
     first = specific[0]
     if first.code == "bone_density" and len(codes) > 1 and (modality is None or modality.code != "DXA"):
         return next(m.code for m in specific if m.code != "bone_density")
@@ -367,20 +370,26 @@ def _duration(text: str, mentions: list[Mention], sents: list[tuple[int, int]], 
         by_sent.setdefault(m.sent, set()).add(m.category)
     ranked = []
     starts = [s for s, _ in sents]
+    past: dict[int, bool] = {}  # sentence → dates a past event (each sentence read once: linear)
     first_end = min(c.end for c in cands)
     contrasts = [m.start() for m in _CONTRAST.finditer(text, first_end)] if len(cands) > 1 else []
     for c in cands:
         k = bisect_right(starts, c.start) - 1
         i = k if k >= 0 and c.start < sents[k][1] else -1
         if i >= 0:
-            # the clause of the duration (between commas, at most CLAUSE_REACH characters
-            # each way: bounded work per duration) dates a past event
+            if i not in past:  # a sentence that dates a past event and names no complaint
+                low = text[sents[i][0]:sents[i][1]].lower()
+                past[i] = bool(_PAST_EVENT.search(low) and not _COMPLAINT_WORD.search(low))
+            if past[i]:
+                continue
+            # the duration's own clause (between commas, at most CLAUSE_REACH characters each
+            # way: bounded work per duration) dates a past event: "operert for 2 år siden, nå …"
             lo = max(sents[i][0], c.start - CLAUSE_REACH)
             hi = min(sents[i][1], c.end + CLAUSE_REACH)
-            a = max(text.rfind(",", lo, c.start), text.rfind(";", lo, c.start)) + 1 or lo
-            b = min([x for x in (text.find(",", c.end, hi), text.find(";", c.end, hi)) if x >= 0] or [hi])
-            low = text[max(a, lo):b].lower()
-            if _PAST_EVENT.search(low) and not _COMPLAINT_WORD.search(low):
+            a = max(text.rfind(",", lo, c.start), text.rfind(";", lo, c.start), lo - 1) + 1
+            found = [x for x in (text.find(",", c.end, hi), text.find(";", c.end, hi)) if x >= 0]
+            clause = text[a:min(found) if found else hi].lower()
+            if _PAST_EVENT.search(clause) and not _COMPLAINT_WORD.search(clause):
                 continue
         score = 0 if by_sent.get(i, set()) & complaint else 1
         # "ryggplager i 20 år, men siste 3 uker annerledes": the duration after a contrast

@@ -28,7 +28,9 @@ from ..facts.model import FACT_NAMES
 from ..paths import rules_file
 
 RULE_KEYS = {"code", "name", "kind", "appropriateness", "recommend", "severity", "when", "evidence", "citation",
-             "message", "doc"}
+             "citations", "message", "doc"}
+#: What a ``citations`` key may name: "region:<region>" or "guideline:<no|dk>".
+_CITATION_KEYS = ("region", "guideline")
 DOC_HEADINGS = ("checks", "why", "example", "guideline")
 _SET_OPS = {"any", "none", "only", "empty", "nonempty"}
 _CMP_OPS = {"lt", "lte", "gt", "gte", "ne", "is_null", "in", "not_in"}
@@ -54,6 +56,9 @@ class Rule:
     appropriateness: str | None = None
     recommend: object = None
     evidence: tuple[str, ...] = ()
+    #: the citation for a region or a guideline where the rule's general one is not the
+    #: source ("region:cervical_spine" → IS-1899 Nakke); the first that applies wins
+    citations: tuple[tuple[str, str, str], ...] = ()
     test: Callable = field(default=lambda facts: True, compare=False, repr=False)  # ``when`` compiled
 
     def holds(self, facts) -> bool:
@@ -63,6 +68,13 @@ class Rule:
     @property
     def family(self) -> str:
         return self.code.rsplit("-", 1)[0]
+
+    def citation_for(self, facts) -> str:
+        """The source this rule cites for these facts (region or guideline specific, else general)."""
+        for key, value, citation in self.citations:
+            if facts[key] == value:
+                return citation
+        return self.citation
 
     def message_for(self, lang: str, **values) -> str:
         """The message in ``lang`` (nynorsk falls back to bokmål), with placeholders filled."""
@@ -132,10 +144,16 @@ def _validate(raw: dict, where: str) -> Rule:
     when = raw["when"] or {}
     _check_names(when, FACT_NAMES | (VERDICT_FACTS if raw["kind"] == "finding" else frozenset()), where)
     test = compile_when(when)
+    citations = []
+    for name, citation in (raw.get("citations") or {}).items():
+        key, _, value = str(name).partition(":")
+        if key not in _CITATION_KEYS or not value or not isinstance(citation, str):
+            raise data_error("RC613", where=where, name=name, keys=_CITATION_KEYS)
+        citations.append((key, value, citation))
     return Rule(code=raw["code"], name=raw["name"], kind=raw["kind"], severity=raw["severity"],
                 when=when, citation=raw["citation"], message=raw["message"], doc=raw["doc"],
                 appropriateness=raw.get("appropriateness"), recommend=raw.get("recommend"),
-                evidence=tuple(raw.get("evidence") or ()), test=test)
+                evidence=tuple(raw.get("evidence") or ()), citations=tuple(citations), test=test)
 
 
 def _check_names(when: object, allowed: frozenset, where: str) -> None:

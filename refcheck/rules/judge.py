@@ -15,6 +15,10 @@ from .citations import display, fallback
 from .engine import VERDICT_FACTS, Rule, load_catalogue
 
 
+#: The regions where a contraindication to MR makes CT the recommendation (001 §6.3.3).
+SPINE = frozenset({"cervical_spine", "thoracic_spine", "lumbar_spine", "sacroiliac", "coccyx"})
+
+
 @dataclass(frozen=True)
 class Judged:
     """What finding rules read: the facts, plus the verdict (``VERDICT_FACTS`` of the engine)."""
@@ -79,17 +83,21 @@ def assemble(rid: str, norm: NormalizedText, f: Facts, meta: dict) -> Report:
     g = grade(present)
     judged = Judged(f, appropriateness, recommended, bool(recommended and f.modality and recommended != f.modality))
     lang = f.language
-    citation = display(verdict.citation)
+    source = verdict.citation_for(f)
+    if recommended == "MR" and "mr_contraindicated" in f.intents and f.region in SPINE:
+        recommended = "CT"  # 001 §6.3.3: CT when MR is contraindicated (GEN-013 says so)
+        judged = Judged(f, appropriateness, recommended, bool(f.modality and recommended != f.modality))
+    citation = display(source)
     if f.guideline == "dk" and verdict.code.startswith("NO-"):
         # The Danish sources cover new low back pain only: say why a Norwegian rule judged.
         citation += "; " + fallback(_why_norwegian(f), lang)
     findings = [Finding(verdict.code, verdict.severity, verdict.message_for(lang), citation,
-                        _evidence(verdict, f, norm), verdict.name, verdict.message_for("en"), verdict.citation)]
+                        _evidence(verdict, f, norm), verdict.name, verdict.message_for("en"), source)]
     for rule in catalogue.finding_rules:
         if rule.holds(judged):
             values = {"requested": f.modality or "-", "recommended": recommended or "-",
                       "words": ", ".join(dict.fromkeys(f"«{a.text}»" for a in f.alarms)) if rule.code == "SAFE-001" else ""}
-            source = verdict.citation if rule.code == "GEN-005" else rule.citation
+            source = verdict.citation_for(f) if rule.code == "GEN-005" else rule.citation_for(f)
             findings.append(Finding(rule.code, rule.severity, rule.message_for(lang, **values), display(source),
                                     _evidence(rule, f, norm), rule.name, rule.message_for("en", **values), source))
 
@@ -130,6 +138,8 @@ def _why_norwegian(f: Facts) -> str:
     """Why a Danish referral was judged by a Norwegian rule (a key of citations.WHY)."""
     if f.region != "lumbar_spine":
         return "region"
+    if f.flag_codes:
+        return "modality"  # a red-flag rule: the Danish sources say imaging, not which
     if "prior_back_surgery" in f.intents:
         return "postoperative"
     return "radicular" if f.radicular else "long"
