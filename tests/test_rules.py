@@ -501,6 +501,101 @@ RULE_CASES = [
      "MR af lænden. 45-årig mand med lænderygsmerter gennem 6 uger efter løft. "
      "Spørgsmål: diskusprolaps?",
      {}),
+    # ------------------------------------------------------------------ issue 12: recommendations added
+    ("SPINE-001",
+     "MR thorakalcolumna. Kvinne 77 år, bruker apixaban etter hjerteklaffoperasjon, fikk akutt intense smerter "
+     "midt i ryggen i morges uten traume. Nevrologisk ua. Spm: spinalt hematom?",
+     "MR thorakalcolumna. Kvinne 77 år, bruker apixaban etter hjerteklaffoperasjon, fikk akutt intense smerter "
+     "midt i ryggen i morges uten traume. Nevrologisk ua. Spm: kompresjonsbrudd?",
+     {}),
+    ("GEN-012",
+     "MR kne begge. Mann 52 år, ingen plager fra knærne, ønsker en sjekk før han begynner med ultraløp.",
+     "MR kne begge. Mann 52 år, vondt i begge knær ved løping i 4 mnd, ønsker en sjekk før ultraløp.",
+     {}),
+    ("GEN-013",
+     "CT LS-columna. Mann 68 år med pacemaker som ikke er MR-kompatibel. Operert for nyrekreft 2021, "
+     "nå tiltakende ryggsmerter i 5 uker, verst om natten. Spm: skjelettmetastase?",
+     "MR LS-columna. Mann 68 år, operert for nyrekreft 2021, nå tiltakende ryggsmerter i 5 uker, "
+     "verst om natten. Spm: skjelettmetastase?",
+     {}),
+    ("NO-NECK-010",
+     "MR nakke. Mann 44 år, lagerarbeider, vondt i nakken i 5 mnd, ikke noe bedre etter fysioterapi og "
+     "øvelser. Ingen utstråling, ingen nummenhet. Us: stram muskulatur, nevrologi ua. Spm: årsak?",
+     "MR nakke. Mann 44 år, lagerarbeider, vondt i nakken i 3 uker, ikke noe bedre etter fysioterapi og "
+     "øvelser. Ingen utstråling, ingen nummenhet. Us: stram muskulatur, nevrologi ua. Spm: årsak?",
+     {}),
+    ("NO-LBP-012",
+     "Rtg thorakolumbalt. Kvinne 46 år, falt av hesten for 5 uker siden, siden smerter i korsryggen "
+     "som stråler ned i høyre legg. Us: nedsatt kraft i stortåa hø, bankeøm L1. Spm: fraktur?",
+     "Rtg thorakolumbalt. Kvinne 46 år, falt av hesten for 5 uker siden, siden smerter i korsryggen "
+     "uten utstråling. Us: nevrologisk ua., bankeøm L1. Spm: fraktur?",
+     {}),
+    ("NO-LBP-013",
+     "MR lumbal. Kvinne 58 år, fusjonsoperert L4-S1 i 2020, nå ny smerte ned i venstre fot i 9 uker, "
+     "ikke bedre. Us: positiv Lasègue ve. Spm: nærliggende prolaps?",
+     "MR lumbal. Kvinne 58 år, nå ny smerte ned i venstre fot i 9 uker, "
+     "ikke bedre. Us: positiv Lasègue ve. Spm: prolaps?",
+     {}),
+    ("NO-LBP-014",
+     "CT lumbal. Mann 39 år, isjias høyre ben i 11 uker tross fysioterapi, nedsatt kraft ved tåhev hø. "
+     "Ønsker operasjon. Spm: prolaps L5/S1?",
+     "CT lumbal. Mann 39 år, isjias høyre ben i 11 uker tross fysioterapi, nedsatt kraft ved tåhev hø. "
+     "Spm: prolaps L5/S1?",
+     {}),
+    ("NO-LBP-015",
+     "MR LS. Kvinne 76 år, i et halvt år verkende legger når hun går, må sette seg etter 300 m, "
+     "lettere når hun lener seg over handlevogna. Spm: spinal stenose?",
+     "MR LS. Kvinne 76 år, i 3 uker verkende legger når hun går, må sette seg etter 300 m, "
+     "lettere når hun lener seg over handlevogna. Spm: spinal stenose?",
+     {}),
+    ("NO-LBP-016",
+     "CT LS-columna. Kvinne 18 år, håndballspiller, korsryggsmerter ved bakoverbøy i 5 mnd. "
+     "Us: smerte ved ekstensjon, nevrologi ua. Spm: spondylolyse L5?",
+     "CT LS-columna. Kvinne 18 år, håndballspiller, korsryggsmerter ved bakoverbøy i 5 mnd. "
+     "Us: smerte ved ekstensjon, nevrologi ua. Spm: muskulært?",
+     {}),
+    ("NO-LBP-017",
+     "MR LS. Kvinne 57 år, langvarige korsryggsmerter, Modic type 2 L4/L5 på MR i fjor. Ønsker ny MR "
+     "for å følge forandringene. Ingen utstråling. Spm: progresjon?",
+     "MR LS. Kvinne 57 år, langvarige korsryggsmerter, degenerative forandringer L4/L5 på MR i fjor. "
+     "Ingen utstråling, ingen bedring siste 3 mnd. Spm: progresjon?",
+     {}),
+    ("NO-SHO-007",
+     "Rtg skulder ve. Mann 52 år, venstre skulder har blitt gradvis verre siden i vår uten at han har "
+     "skadet seg. Us: full bevegelighet, smerte ved abduksjon. Spm: årsak?",
+     "Rtg skulder ve. Mann 52 år, venstre skulder vond siden i vår etter fall på sykkel. "
+     "Us: full bevegelighet, smerte ved abduksjon. Spm: årsak?",
+     {}),
+    ("NO-HAND-006",
+     "MR håndledd ve. Mann 26 år, falt på snowboard for 6 uker siden. Røntgen håndledd var normalt, "
+     "fortsatt ømhet i snusdåsen. Spm: okkult scaphoidbrudd?",
+     "Rtg håndledd ve. Mann 26 år, falt på snowboard for 6 uker siden, fortsatt ømhet i snusdåsen. "
+     "Spm: scaphoidbrudd?",
+     {}),
+    ("NO-HAND-007",
+     "UL finger hø. Kvinne 35 år, fikk en torn i pekefingeren ved stell av rosebed for 1 uke siden, "
+     "fortsatt vond og hoven. Spm: gjenværende torn?",
+     "Rtg finger hø. Kvinne 35 år, tråkket ikke, men slo hånden mot et glassbord og fikk et glasskår "
+     "i pekefingeren for 1 uke siden, fortsatt vond. Spm: glassbit?",
+     {}),
+    ("NO-HAND-008",
+     "MR håndledd hø. Kvinne 47 år, frisør, smerter på ulnarsiden av høyre håndledd i 4 mnd uten skade. "
+     "Us: øm distalt for ulna. Spm: TFCC?",
+     "MR håndledd hø. Kvinne 47 år, frisør, smerter på radialsiden av høyre håndledd i 4 mnd uten skade. "
+     "Us: positiv Finkelstein. Spm: de Quervain?",
+     {}),
+    ("NO-KNEE-005",
+     "MR kne ve. Mann 66 år, vondt medialt i venstre kne i 10 mnd uten skade, ingen låsning. "
+     "Spm: degenerativ meniskskade?",
+     "MR kne ve. Mann 66 år, vondt medialt i venstre kne i 10 mnd uten skade, kneet låser seg flere "
+     "ganger i uka. Spm: degenerativ meniskskade?",
+     {}),
+    ("NO-OST-003",
+     "Beintetthetsmåling. Kvinne 63 år, mor hadde hoftebrudd. Hun ønsker ingen behandling uansett svar. "
+     "Spm: osteoporose?",
+     "Beintetthetsmåling. Kvinne 63 år, mor hadde hoftebrudd. Hun ønsker behandling dersom målingen "
+     "viser osteoporose. Spm: osteoporose?",
+     {}),
 ]
 
 
@@ -509,6 +604,7 @@ def _code(case) -> str:
 
 
 CATALOGUE = load_catalogue()
+CATALOGUE_PATH = __import__('refcheck.paths', fromlist=['rules_file']).rules_file()
 
 
 def _rules(report) -> list[str]:
@@ -534,6 +630,114 @@ def test_rule_trigger_and_near_miss(code, trigger, near_miss, meta, validate):
     else:
         assert code in _rules(hit), f"trigger findings {_rules(hit)}"
         assert code not in _rules(miss), f"near miss findings {_rules(miss)}"
+
+
+# Precedence and reading fixes of issue 12, in our own wording: (text, deciding rule,
+# appropriateness, recommended modality, action, words the deciding citation must hold).
+PRECEDENCE_CASES = [
+    # red flags decide before the pregnancy rule (a decline here was a safety bug)
+    ("MR bekken. Kvinne 33 år, født for 10 uker siden, behandlet for lymfom 2019, nå vondt i venstre "
+     "hofte også om natten i 3 uker. Spm: residiv?", "NO-HIP-004", "indicated", "MR", "accept", "IS-1899"),
+    # coccyx pain after a fall is a clinical diagnosis; a known cancer still images
+    ("Rtg os coccygis. Mann 29 år, datt på rumpa på skøyter for 5 uker siden, vondt å sitte. "
+     "Us: øm halebein. Spm: coccydyni?", "NO-COC-002", "low_value", None, "decline", "IS-1899 Bekken og hofte"),
+    ("MR os coccygis. Kvinne 61 år, kjent myelomatose, vondt i halebeinet i 3 uker. Spm: myelomlesjon?",
+     "NO-LBP-003", "indicated", "MR", "accept", "Korsryggsmerter 2007"),
+    # WAD 1-2 with skeletal disease: X-ray (RA and osteoporosis do not send it elsewhere)
+    ("Rtg nakke. Kvinne 57 år med revmatoid artritt, påkjørt bakfra for 4 dager siden, nakkesmerter. "
+     "Us: redusert bevegelighet, nevrologisk ua. Spm: instabilitet?", "NO-NECK-002", "indicated", "XR", "accept", None),
+    ("Rtg nakke. Kvinne 60 år med kjent osteoporose, nakkesleng i trafikkuhell for 1 uke siden. "
+     "Us: nevrologisk ua. Spm: fraktur?", "NO-NECK-002", "indicated", "XR", "accept", None),
+    # normal reflexes in a whiplash are not a WAD 3 deficit
+    ("Rtg nakke. Mann 70 år, nakkesleng i bilkollisjon for 6 dager siden, stiv og vond nakke. "
+     "Us: kraft, sensibilitet og reflekser normale. Spm: fraktur?", "NO-NECK-002", "indicated", "XR", "accept", None),
+    # septic arthritis in any joint, the wrist too
+    ("Rtg håndledd ve. Kvinne 71 år, rødt, hovent og varmt håndledd siden i går, temp 38,9. "
+     "Spm: septisk artritt?", "URG-003", "urgent", None, "escalate", None),
+    # Danish PICO 4 covers the SI region, not post-operative pain
+    ("Henvisning til MR af SI-leddene. 31-årig kvinde, smerter over højre SI-led gennem 5 uger uden "
+     "udløsende årsag, ingen røde flag. Spørgsmål: årsag til smerterne?", "DK-LBP-001", "low_value", None, "decline",
+     "NKR lænderyg"),
+    ("Henvisning til MR af lænden. 47-årig mand, opereret for diskusprolaps L5/S1 i 2021, nu igen "
+     "lænderygsmerter gennem 7 uger uden bedring. Obj.: neurologisk normal. Spørgsmål: recidiv?",
+     "NO-LBP-013", "indicated", "MR", "accept", "tidligere rygoperation"),
+    # a Danish fracture suspicion judged by the Norwegian X-ray rule says why, in Danish
+    ("Henvisning til røntgen af lænden. 44-årig mand, faldt ned fra et tag for 5 uger siden, siden "
+     "lænderygsmerter. Obj.: banketøm over L2, neurologisk normal. Spørgsmål: fraktur?",
+     "NO-LBP-004", "indicated", "XR", "accept", "angiver ikke modaliteten"),
+    # a Danish thoracic referral is outside the Danish sources: its red flags still decide
+    ("MR af thorakalcolumna. 53-årig mand. 2 uger med smerter i brystryggen, tidligere brystkræft. "
+     "Spørgsmål: metastaser?", "NO-LBP-003", "indicated", "MR", "accept", "regionen er ikke dækket"),
+    # a wish for a picture "to be safe" is not a check-up without complaints
+    ("Rtg LS. Mann 37 år, vondt i ryggen etter flytting, ønsker bilde for sikkerhets skyld.",
+     "NO-LBP-011", "uncertain", None, "return", None),
+    # red flags: MR; a requested CT is a mismatch unless MR is contraindicated
+    ("CT LS-columna. Kvinne 66 år, kjent brystkreft, nye ryggsmerter i 4 uker, verst om natten. "
+     "Spm: metastaser?", "NO-LBP-003", "indicated", "MR", "accept", None),
+    # the trauma of a neck whiplash is the WAD rules' business; in a back referral it stays a flag
+    ("Rtg LS-columna. Mann 50 år, nakkesleng og vondt i korsryggen etter bilkollisjon for 5 uker siden. "
+     "Us: bankeøm L1. Spm: fraktur?", "NO-LBP-004", "indicated", "XR", "accept", None),
+    # a cervical emergency cites the neck section; a Danish cauda equina the Danish sources
+    ("MR cx-columna. Kvinne 66 år, siste 2 uker tiltagende kraftsvikt i begge hender og ustø gange. "
+     "Spm: myelopati?", "URG-002", "urgent", "MR", "escalate", "IS-1899 Nakke"),
+    ("Akut MR af lænden. 41-årig mand, siden i går følelsesløs i skridtet og kan ikke lade vandet. "
+     "Spørgsmål: cauda equina?", "URG-001", "urgent", "MR", "escalate", "NKR lænderyg, Tabel 1"),
+    # a morning stiffness of minutes is neither a red flag nor an unresolved alarm
+    ("MR LS-columna. Mann 41 år, vondt i korsryggen i 2 uker etter flytting, morgenstivhet 15 min. "
+     "Us: nevrologisk ua. Spm: prolaps?", "NO-LBP-001", "low_value", None, "decline", None),
+    # night numbness in a carpal tunnel referral is the diagnosis, not an alarm
+    ("UL håndledd hø. Kvinne 51 år, vekkes av nummenhet i fingrene om natten, nattlig prikking i 4 mnd. "
+     "Us: positiv Tinel. Spm: karpaltunnelsyndrom?", "NO-HAND-002", "low_value", None, "decline", None),
+]
+
+
+@pytest.mark.parametrize("text, rule, appropriateness, recommended, action, cites", PRECEDENCE_CASES,
+                         ids=[f"{c[1]}-{i}" for i, c in enumerate(PRECEDENCE_CASES)])
+def test_precedence_and_citations(text, rule, appropriateness, recommended, action, cites, validate):
+    report = refcheck.check(text)
+    d = validate(report.to_dict())
+    assert (report.findings[0].rule, report.appropriateness, report.recommended_modality, report.action) == (
+        rule, appropriateness, recommended, action), _rules(report)
+    first = d["findings"][0]
+    assert not re.match(r"^00[0-3] ", first["citation"]) and first["source"]  # named, with the source id beside
+    if cites:
+        assert cites in first["citation"], first["citation"]
+
+
+def test_mr_contraindication_makes_ct_the_recommendation():
+    with_pacemaker = refcheck.check("CT LS-columna. Mann 74 år, har pacemaker, tidligere prostatakreft, "
+                                    "nye ryggsmerter i 3 uker. Spm: skjelettmetastaser?")
+    codes = _rules(with_pacemaker)
+    assert with_pacemaker.recommended_modality == "CT" and "GEN-013" in codes and "GEN-005" not in codes
+    checklist_no = refcheck.check("CT LS-columna. Mann 74 år, tidligere prostatakreft, nye ryggsmerter i 3 uker. "
+                                  "Pacemaker: nei. Spm: skjelettmetastaser?")
+    assert checklist_no.recommended_modality == "MR" and "GEN-005" in _rules(checklist_no)
+
+
+def test_citations_are_named_as_clinicians_name_them():
+    from refcheck.rules.citations import display, fallback
+
+    assert display("000 Skulder (AC-leddet)") == "IS-1899 Skulder (AC-leddet)"
+    assert display("IS-1899 Rygg; 001 §6.3.3 (g)") == "IS-1899 Rygg; Korsryggsmerter 2007 §6.3.3 (g)"
+    assert display("002 Anbefaling 1; 003 Tabel 1 (røde flag)") == "Vælg Klogt, anbefaling 1; NKR lænderyg, Tabel 1 (røde flag)"
+    assert display("003 PICO 4") == "NKR lænderyg, PICO 4"
+    assert "12 uger" in fallback("long", "da") and "12 uker" in fallback("long", "nb") and "weeks" in fallback("long", "en")
+    for rule in CATALOGUE.rules:  # every source id the catalogue uses has a name
+        for part in [rule.citation, *(c for _, _, c in rule.citations)]:
+            shown = display(part)
+            assert not re.search(r"(^|; )00[0-3] ", shown), (rule.code, shown)
+
+
+def test_a_citation_key_must_name_a_region_or_guideline(tmp_path):
+    import yaml
+
+    raw = yaml.safe_load(open(CATALOGUE_PATH, encoding="utf-8"))
+    rule = next(r for r in raw["rules"] if r["code"] == "URG-002")
+    rule["citations"] = {"age:70": "000 Nakke"}
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(yaml.safe_dump({"families": raw["families"], "rules": [rule]}, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DataError, match="RC613"):
+        load_catalogue(str(path))
 
 
 def test_every_catalogue_rule_has_a_case():

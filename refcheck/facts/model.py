@@ -64,7 +64,9 @@ class Facts:
 
     @property
     def whiplash(self) -> bool:
-        return "whiplash" in self.conditions
+        """A whiplash injury of the neck: in a referral of another region the same accident's
+        trauma stays a red flag there ("nakkesleng og korsryggsmerter etter bilulykke")."""
+        return "whiplash" in self.conditions and self.region in ("cervical_spine", None)
 
     @property
     def serious_flags(self) -> set[str]:
