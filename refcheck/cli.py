@@ -226,20 +226,42 @@ def serve(
 @app.command("rules")
 def list_rules(
     select: Optional[str] = typer.Option(None, "--select", help="Only rules whose code starts with this prefix (e.g. NO-LBP)."),
+    coverage: bool = typer.Option(False, "--coverage", help="Print the coverage matrix instead: every guideline "
+                                  "recommendation, its status and the rules that implement it."),
+    markdown: bool = typer.Option(False, "--markdown", help="With --coverage: the matrix as Markdown (docs/coverage.md)."),
     format: Format = typer.Option(Format.text, "--format", "-f"),
 ) -> None:
-    """List the rule catalogue: code, name, severity, verdict and citation."""
+    """List the rule catalogue: code, name, severity, verdict and citation (the guideline as
+    clinicians name it, with the source id in brackets); or, with --coverage, the coverage
+    matrix of every guideline recommendation."""
+    from .rules.citations import display
     from .rules.engine import load_catalogue
 
+    if coverage:
+        from .rules import coverage as cov
+
+        matrix = cov.load()
+        if markdown:
+            typer.echo(cov.markdown(matrix), nl=False)
+        elif format is not Format.text:
+            typer.echo(json.dumps(cov.rows(matrix), ensure_ascii=False, indent=2 if format is Format.json else None))
+        else:
+            for r in matrix.recommendations:
+                typer.echo(f"{r.id[:44]:44s} {r.status:11s} {', '.join(r.rules) or '-'}")
+            n = matrix.counts()
+            typer.echo(f"{len(matrix.recommendations)} recommendations: {n['implemented']} implemented, "
+                       f"{n['partial']} partial, {n['contract']} decided by the contract, {n['none']} without a rule")
+        return
     rules = [r for r in load_catalogue().rules if not select or r.code.startswith(select.upper())]
     if format is not Format.text:
         rows = [{"code": r.code, "name": r.name, "kind": r.kind, "severity": r.severity,
-                 "appropriateness": r.appropriateness, "citation": r.citation} for r in rules]
+                 "appropriateness": r.appropriateness, "citation": display(r.citation), "source": r.citation}
+                for r in rules]
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2 if format is Format.json else None))
         return
     for r in rules:
         verdict = r.appropriateness or "finding"
-        typer.echo(f"{r.code:12s} {r.name:52s} {r.severity:8s} {verdict:12s} {r.citation}")
+        typer.echo(f"{r.code:12s} {r.name:52s} {r.severity:8s} {verdict:12s} {display(r.citation)} [{r.citation}]")
 
 
 @app.command("rule")
@@ -258,7 +280,14 @@ def explain_rule(code: str = typer.Argument(..., help="A rule code, e.g. NO-LBP-
     typer.echo(f"\n## What it checks\n{rule.doc['checks']}\n\n## Why it matters\n{rule.doc['why']}")
     typer.echo(f"\n## Example referral\n{rule.doc['example']}\n\n## Message\n  nb: {rule.message['nb']}\n"
                f"  da: {rule.message['da']}\n  en: {rule.message['en']}")
-    typer.echo(f"\n## Guideline text\n\"{rule.doc['guideline']}\"\n\n## Reference\n{rule.citation}")
+    from .rules.citations import display
+    from .rules.coverage import load as load_coverage
+
+    typer.echo(f"\n## Guideline text\n\"{rule.doc['guideline']}\"\n\n## Reference\n{display(rule.citation)} "
+               f"[source: {rule.citation}]")
+    recs = load_coverage().for_rule(rule.code)
+    if recs:
+        typer.echo("\n## Implements\n" + "\n".join(f"{r.id} ({r.status})" for r in recs))
 
 
 @app.command("errors")

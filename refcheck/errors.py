@@ -100,6 +100,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     "RC610": (DATA, "{where}: unknown operator '{op}'; operators: {operators}"),
     "RC611": (DATA, "{where}: evidence names {unknown}; allowed: {allowed}"),
     "RC612": (DATA, "{where}: {problem}"),
+    "RC620": (DATA, "{where}: {problem}"),
     "RC613": (DATA, "{where}: citations key {name!r} must be one of {keys} followed by ':' and a value, "
                     "with a citation string"),
     # the audit

@@ -677,6 +677,9 @@ PRECEDENCE_CASES = [
     # the trauma of a neck whiplash is the WAD rules' business; in a back referral it stays a flag
     ("Rtg LS-columna. Mann 50 år, nakkesleng og vondt i korsryggen etter bilkollisjon for 5 uker siden. "
      "Us: bankeøm L1. Spm: fraktur?", "NO-LBP-004", "indicated", "XR", "accept", None),
+    # Modic changes seen before do not change the rules: only a request to follow them is declined
+    ("MR LS. Mann 45 år, ryggsmerter i 4 mnd uten bedring, MR for 2 år siden viste Modic type 1. "
+     "Spm: prolaps?", "NO-LBP-002", "indicated", "MR", "accept", None),
     # a cervical emergency cites the neck section; a Danish cauda equina the Danish sources
     ("MR cx-columna. Kvinne 66 år, siste 2 uker tiltagende kraftsvikt i begge hender og ustø gange. "
      "Spm: myelopati?", "URG-002", "urgent", "MR", "escalate", "IS-1899 Nakke"),

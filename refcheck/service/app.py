@@ -326,20 +326,24 @@ def create_app(db_url: str) -> FastAPI:
 
     @app.get("/v1/rules", tags=["rules"])
     def rules(_who=Depends(role(*PERMISSIONS["rules"]))) -> Any:
+        from ..rules.citations import display
         from ..rules.engine import load_catalogue
 
         return [{"code": r.code, "name": r.name, "kind": r.kind, "severity": r.severity,
-                 "appropriateness": r.appropriateness, "citation": r.citation} for r in load_catalogue().rules]
+                 "appropriateness": r.appropriateness, "citation": display(r.citation), "source": r.citation}
+                for r in load_catalogue().rules]
 
     @app.get("/v1/rules/{code}", tags=["rules"])
     def rule(code: str, _who=Depends(role(*PERMISSIONS["rules"]))) -> Any:
+        from ..rules.citations import display
         from ..rules.engine import load_catalogue
 
         r = load_catalogue().get(code)
         if r is None:
             raise Problem(404, "not_found", f"no rule {code}")
         return {"code": r.code, "name": r.name, "kind": r.kind, "severity": r.severity,
-                "appropriateness": r.appropriateness, "citation": r.citation, "message": r.message, "doc": r.doc}
+                "appropriateness": r.appropriateness, "citation": display(r.citation), "source": r.citation,
+                "message": r.message, "doc": r.doc}
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page(lang: str = "nb") -> HTMLResponse:
