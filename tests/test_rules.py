@@ -518,6 +518,12 @@ RULE_CASES = [
      "MR LS-columna. Mann 68 år, operert for nyrekreft 2021, nå tiltakende ryggsmerter i 5 uker, "
      "verst om natten. Spm: skjelettmetastase?",
      {}),
+    ("GEN-014",
+     "Myelografi lumbal. Mann 63 år, isjias venstre ben i 14 uker tross fysioterapi, nedsatt kraft "
+     "ved hælgang ve. Spm: prolaps L4/L5?",
+     "MR lumbal. Mann 63 år, isjias venstre ben i 14 uker tross fysioterapi, nedsatt kraft "
+     "ved hælgang ve. Spm: prolaps L4/L5?",
+     {}),
     ("NO-NECK-010",
      "MR nakke. Mann 44 år, lagerarbeider, vondt i nakken i 5 mnd, ikke noe bedre etter fysioterapi og "
      "øvelser. Ingen utstråling, ingen nummenhet. Us: stram muskulatur, nevrologi ua. Spm: årsak?",
