@@ -47,14 +47,18 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 @app.command()
 def check(
-    input: str = typer.Argument(..., help="A .txt file, a directory, a .jsonl/.csv batch, a FHIR .json, or - for stdin."),
+    input: str = typer.Argument(..., help="A .txt file, a directory, a .jsonl/.csv batch, a FHIR .json, a KITH/MedCom "
+                                          ".xml message, or - for stdin."),
     format: Format = typer.Option(Format.text, "--format", "-f", help="text for people; json/jsonl per the contract."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write here instead of stdout."),
     guideline: Optional[Guideline] = typer.Option(None, "--guideline", help="Override the guideline (no or dk)."),
     english: bool = typer.Option(False, "--english", help="Text format: findings' messages in English."),
     show_text: bool = typer.Option(False, "--show-text", help="Text format: print each referral with its evidence highlighted."),
+    schemas: Optional[Path] = typer.Option(None, "--schemas", help="A folder of XSDs: validate KITH / MedCom .xml "
+                                           "messages against them (reading never needs them)."),
 ) -> None:
-    """Check referrals and print one report per referral, in input order."""
+    """Check referrals and print one report per referral, in input order. Reads text,
+    JSONL/CSV batches, FHIR JSON, and KITH Rekvisisjon / Henvisning and MedCom XREF .xml."""
     from .api import check_record
     from .inputs import iter_records
     from .render import to_json_line, to_text
@@ -64,7 +68,7 @@ def check(
     reports = []
     count = 0
     try:
-        for record in iter_records(input):
+        for record in iter_records(input, schemas):
             report = check_record(record, guideline.value if guideline else None)
             count += 1
             if format is Format.jsonl:
@@ -107,6 +111,7 @@ def audit(
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted audit in the same --out directory."),
     guideline: Optional[Guideline] = typer.Option(None, "--guideline", help="Override the guideline (no or dk)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress line."),
+    schemas: Optional[Path] = typer.Option(None, "--schemas", help="A folder of XSDs to validate .xml messages against."),
 ) -> None:
     """Audit a batch: tables, summary.json and a self-contained report.html for quality staff."""
     from .audit import run_audit
@@ -114,7 +119,7 @@ def audit(
     try:
         result = run_audit(input, out, lang=lang.value, by_referrer=by is By.referrer, keep_ids=keep_ids,
                            include_text=include_text, jobs=jobs, resume=resume,
-                           guideline=guideline.value if guideline else None, progress=not quiet)
+                           guideline=guideline.value if guideline else None, progress=not quiet, schemas=schemas)
     except (InputError, DataError) as exc:
         _fail(str(exc))
     if result.interrupted:
@@ -221,6 +226,40 @@ def serve(
     db.connect(db_url)  # migrate once before workers start
     uvicorn.run("refcheck.service.asgi:app", host=host, port=port, workers=workers, log_level="info",
                 access_log=False)
+
+
+@app.command("reply")
+def reply(
+    input: Path = typer.Argument(..., help="A KITH or MedCom .xml message, or a directory of them."),
+    out: Path = typer.Option(..., "--out", "-o", help="Directory for the replies."),
+    schemas: Optional[Path] = typer.Option(None, "--schemas", help="A folder of XSDs: validate each message first."),
+) -> None:
+    """Answer electronic referrals: for each Norwegian message an AppRec (OK / avvist), and a
+    Dialogmelding "Status på henvisning" with the guideline's advice when refcheck proposes
+    decline, return or redirect; for each MedCom message a positive or negative receipt.
+    Replies carry no patient data (no fødselsnummer, CPR number, name or address)."""
+    from .api import check_record
+    from .inputs.messages import read_message
+    from .render.replies import replies
+
+    if not input.exists():
+        _fail(message("RC304", path=input))
+    files = sorted(p for p in input.iterdir() if p.suffix.lower() == ".xml") if input.is_dir() else [input]
+    if not files:
+        _fail(message("RC305", path=input, suffixes=".xml"))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(message("RC306", path=out, problem=type(exc).__name__))
+    counts: dict[str, int] = {}
+    for path in files:
+        msg = read_message(path.read_bytes(), path.stem, schemas)
+        report = check_record(msg.record).to_dict() if msg.record.error is None else None
+        for kind, xml in replies(msg, report):
+            (out / f"{path.stem}.{kind}.xml").write_bytes(xml)
+            counts[kind] = counts.get(kind, 0) + 1
+    typer.echo(f"refcheck: answered {len(files)} message(s) into {out}: "
+               + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())), err=True)
 
 
 @app.command("rules")

@@ -61,12 +61,19 @@ ERRORS: dict[str, tuple[str, str]] = {
     "RC303": (INPUT, "unsupported input type '{suffix}'; expected one of {suffixes}, a directory, or '-' for stdin"),
     "RC304": (INPUT, "no such file or directory: {path}"),
     "RC305": (INPUT, "directory {path} has no referral files ({suffixes})"),
+    "RC306": (INPUT, "cannot write to {path} ({problem})"),
     # FHIR
     "RC401": (BAD_RECORD, "the FHIR resource is not a ServiceRequest"),
     "RC402": (BAD_RECORD, "Bundle entry {i} has no resource"),
     "RC403": (BAD_RECORD, "the Bundle holds no ServiceRequest"),
     "RC404": (BAD_RECORD, "{problem}"),
     "RC405": (BAD_RECORD, "ServiceRequest lacks required element(s): {missing}"),
+    # electronic referral messages (KITH, MedCom): element names and rules, never values
+    "RC410": (BAD_RECORD, "the message is not well-formed XML (line {line})"),
+    "RC411": (BAD_RECORD, "not a referral message refcheck reads: root element {root} in namespace {namespace} "
+                          "(KITH Rekvisisjon 1.5/1.6, Henvisning 1.0/1.1/2.0 in MsgHead, MedCom XREF01/XREF02)"),
+    "RC412": (BAD_RECORD, "{standard}: the required element {element} is missing"),
+    "RC413": (BAD_RECORD, "the message is not valid against its schema: {problem}"),
     # lexicons and per-language rule files
     "RC501": (DATA, "{path}:{n}: not valid JSON ({problem})"),
     "RC502": (DATA, "no lexicon directory for language '{lang}' under {root}"),

@@ -232,7 +232,7 @@ def _resume_point(ref_csv: Path, find_csv: Path, columns: list[str], resume: boo
 
 def run_audit(source: str, out: Path, *, lang: str = "en", by_referrer: bool = False, keep_ids: bool = False,
               include_text: bool = False, jobs: int = 1, resume: bool = False, guideline: str | None = None,
-              progress: bool = True, stop_after: int | None = None) -> AuditResult:
+              progress: bool = True, stop_after: int | None = None, schemas: str | Path | None = None) -> AuditResult:
     """Audit every referral of ``source`` into ``out``; see the module docstring.
 
     ``stop_after`` simulates an interruption after that many referrals (for tests).
@@ -243,7 +243,7 @@ def run_audit(source: str, out: Path, *, lang: str = "en", by_referrer: bool = F
     done = _resume_point(ref_csv, find_csv, columns, resume)
     key, key_where = _load_key(out, resume)
     privacy = Privacy(keep_ids, include_text, key)
-    records = iter_records(source)  # raises InputError before anything is written
+    records = iter_records(source, schemas)  # raises InputError before anything is written
     first = next(records, None)
     if first is None:
         raise input_error("RC702", source=source)

@@ -21,7 +21,7 @@ from ..errors import MAX_CHARS, RecordError, input_error, record_error
 from . import fhir
 from .records import META_FIELDS, InputRecord, check_size, fhir_records, record_from_mapping
 
-SUPPORTED_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".csv", ".json")
+SUPPORTED_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".csv", ".json", ".xml")
 # A CSV field may hold a whole referral (up to the text limit, with room for markup); the
 # csv module's default of 131,072 characters failed the batch at the first long one.
 csv.field_size_limit(max(csv.field_size_limit(), 4 * MAX_CHARS))
@@ -175,9 +175,18 @@ def iter_json_file(path: Path) -> Iterator[InputRecord]:
         yield record_from_mapping(doc, path.stem)
 
 
-def iter_path(path: Path) -> Iterator[InputRecord]:
+def read_xml_file(path: Path, schemas: str | Path | None = None) -> InputRecord:
+    """A KITH or MedCom referral message (see :mod:`.messages`)."""
+    from .messages import read_message
+
+    return read_message(path.read_bytes(), path.stem, schemas).record
+
+
+def iter_path(path: Path, schemas: str | Path | None = None) -> Iterator[InputRecord]:
     suffix = path.suffix.lower()
-    if suffix == ".txt":
+    if suffix == ".xml":
+        yield read_xml_file(path, schemas)
+    elif suffix == ".txt":
         yield read_text_file(path)
     elif suffix in (".jsonl", ".ndjson"):
         with path.open("rb") as fh:
@@ -190,14 +199,20 @@ def iter_path(path: Path) -> Iterator[InputRecord]:
         raise input_error("RC303", suffix=suffix or path.name, suffixes=", ".join(SUPPORTED_SUFFIXES))
 
 
-def iter_records(source: str | Path) -> Iterator[InputRecord]:
+def iter_records(source: str | Path, schemas: str | Path | None = None) -> Iterator[InputRecord]:
     """Yield the referrals of ``source``: a file, a directory of files, or ``-`` (stdin).
+    ``schemas``: a folder of XSDs to validate electronic messages (.xml) against.
 
     Raises:
         InputError: if the input does not exist or cannot be read as a whole.
     """
     if str(source) == "-":
         data = sys.stdin.buffer.read()
+        from .messages import is_message, read_message
+
+        if is_message(data):
+            yield read_message(data, "stdin", schemas).record
+            return
         text, err = decode_bytes(data)
         yield check_size(InputRecord("stdin", text, error=err)) if not err else InputRecord("stdin", None, error=err)
         return
@@ -209,6 +224,6 @@ def iter_records(source: str | Path) -> Iterator[InputRecord]:
         if not files:
             raise input_error("RC305", path=path, suffixes=", ".join(SUPPORTED_SUFFIXES))
         for p in files:
-            yield from iter_path(p)
+            yield from iter_path(p, schemas)
         return
-    yield from iter_path(path)
+    yield from iter_path(path, schemas)

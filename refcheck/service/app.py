@@ -10,6 +10,7 @@ POST /v1/referrals     ✓          ✓
 POST /v1/check         ✓          ✓        ✓
 GET  /v1/worklist                 ✓        ✓
 GET  /v1/referrals/{id}           ✓        ✓
+GET  …/{id}/reply                 ✓        ✓
 POST …/{id}/decision              ✓
 GET  /v1/stats                    ✓        ✓
 GET  /v1/rules[/{code}] ✓         ✓        ✓
@@ -43,7 +44,7 @@ from starlette.concurrency import run_in_threadpool
 from .. import __version__
 from ..api import check_record, highlights
 from ..contract import ACTIONS
-from ..inputs.records import fhir_records, record_from_mapping
+from ..inputs.records import InputRecord, fhir_records, record_from_mapping
 from . import db
 
 log = logging.getLogger("refcheck.service")
@@ -188,7 +189,7 @@ def create_app(db_url: str) -> FastAPI:
             return found
         return dependency
 
-    async def json_body(request: Request) -> dict:
+    async def raw_body(request: Request) -> bytes:
         # read as it streams, stopping at the cap: a chunked body without Content-Length is
         # never buffered past MAX_BODY
         parts, size = [], 0
@@ -197,7 +198,23 @@ def create_app(db_url: str) -> FastAPI:
             if size > MAX_BODY:
                 raise Problem(413, "too_large", f"request body over {MAX_BODY} bytes")
             parts.append(chunk)
-        raw = b"".join(parts)
+        return b"".join(parts)
+
+    def is_xml(request: Request) -> bool:
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        return kind in ("application/xml", "text/xml") or kind.endswith("+xml")
+
+    def message_record(raw: bytes):
+        """A KITH / MedCom message → (record, message); unreadable → 422 naming element and rule."""
+        from ..inputs.messages import read_message
+
+        msg = read_message(raw, "message")
+        if msg.record.error is not None:
+            raise Problem(422, "bad_record", msg.record.error.message)
+        return msg.record, msg
+
+    async def json_body(request: Request) -> dict:
+        raw = await raw_body(request)
         try:
             body = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -224,8 +241,8 @@ def create_app(db_url: str) -> FastAPI:
             raise Problem(422, "bad_record", record.error.message)
         return record
 
-    def screen(body: dict, require_id: bool):
-        record = read_record(body, require_id)
+    def screen(body, require_id: bool):
+        record = body if isinstance(body, InputRecord) else read_record(body, require_id)
         return record, check_record(record)
 
     @app.get("/healthz", tags=["health"])
@@ -253,32 +270,66 @@ def create_app(db_url: str) -> FastAPI:
 
     @app.post("/v1/referrals", status_code=201, tags=["referrals"])
     async def submit(request: Request, who=Depends(role(*PERMISSIONS["submit"]))) -> Any:
-        body = await json_body(request)
-        if is_cancellation(body):
-            rid_ = cancelled_id(body)
-            if not rid_ or len(rid_) > MAX_ID_CHARS or "\x00" in rid_:
+        message = None
+        if is_xml(request):  # a KITH Rekvisisjon / Henvisning or MedCom XREF message
+            record, message = await run_in_threadpool(message_record, await raw_body(request))
+            body: Any = record
+            cancel, cancel_id = message.kind == "cancel", record.id
+        else:
+            body = await json_body(request)
+            cancel, cancel_id = is_cancellation(body), cancelled_id(body)
+        if cancel:
+            if not cancel_id or len(cancel_id) > MAX_ID_CHARS or "\x00" in cancel_id:
                 raise Problem(422, "bad_record", "a cancellation needs the referral's 'id'")
-            done = await run_in_threadpool(db.cancel_referral, engine, rid_, who[0])
+            done = await run_in_threadpool(db.cancel_referral, engine, cancel_id, who[0])
             if done is None:
                 raise Problem(404, "not_found", "this submitter has no referral with that id")
             return JSONResponse({"worklist_id": done.id, "version": done.version, "status": done.status,
                                  "created": False, "cancelled": done.created}, status_code=200)
-        record = read_record(body, require_id=True)
+        record = body if isinstance(body, InputRecord) else read_record(body, require_id=True)
         date = storable(record)  # before any query: PostgreSQL refuses a NUL byte even in a lookup
         digest = db.content_hash(record.text, record.meta)
         stored = await run_in_threadpool(db.stored_version, engine, who[0], record.id, digest)
         if stored is None:  # new, or changed: screen it (off the event loop) and store a version
             record, report = await screen_off_loop(body, require_id=True)
             stored = await run_in_threadpool(db.store_referral, engine, record.id, who[0], record.text,
-                                             report.to_dict(), date, digest)
+                                             report.to_dict(), date, digest, message.info() if message else None)
         out = {**stored.report, "worklist_id": stored.id, "created": stored.created, "version": stored.version,
                "status": stored.status}
         if stored.supersedes is not None:
             out["supersedes"] = stored.supersedes
         return JSONResponse(out, status_code=201 if stored.created else 200)
 
+    @app.get("/v1/referrals/{rid}/reply", tags=["referrals"])
+    def get_reply(rid: int, kind: str = "apprec", _who=Depends(role(*PERMISSIONS["read"]))) -> Any:
+        """The answer to a referral that came as an electronic message: ``apprec`` (KITH
+        AppRec v1.1), ``dialog`` (Dialogmelding "Status på henvisning", for a proposed
+        decline, return or redirect) or ``receipt`` (MedCom)."""
+        from fastapi.responses import Response
+
+        from ..inputs.messages import Message
+        from ..render import replies
+
+        row = db.get_referral(engine, rid) if 0 < rid < MAX_ID else None
+        if row is None:
+            raise Problem(404, "not_found", f"no referral {rid}")
+        if not row.get("message"):
+            raise Problem(409, "not_a_message", "this referral did not come as an electronic message")
+        msg = Message.from_info(row["message"])
+        makers = {"apprec": lambda: replies.apprec(msg), "receipt": lambda: replies.medcom_receipt(msg)}
+        if replies.needs_dialog(row["report"]):
+            makers["dialog"] = lambda: replies.dialogmelding(msg, row["report"])
+        allowed = ["receipt"] if not msg.norwegian else [k for k in ("apprec", "dialog") if k in makers]
+        if kind not in allowed:
+            raise Problem(422, "bad_kind", f"kind must be one of {allowed} for this referral")
+        return Response(makers[kind](), media_type="application/xml")
+
     @app.post("/v1/check", tags=["referrals"])
     async def check_only(request: Request, _who=Depends(role(*PERMISSIONS["check"]))) -> Any:
+        if is_xml(request):
+            record, _message = await run_in_threadpool(message_record, await raw_body(request))
+            _record, report = await screen_off_loop(record, require_id=False)
+            return report.to_dict()
         body = await json_body(request)
         _record, report = await screen_off_loop(body, require_id=False)
         return report.to_dict()

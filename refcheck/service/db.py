@@ -59,6 +59,7 @@ referrals = Table("referrals", metadata,
                   Column("decided_at", DateTime(timezone=True), nullable=True),
                   Column("version", Integer, nullable=False, default=1),
                   Column("content_hash", String(64), nullable=True),
+                  Column("message", Text, nullable=True),  # an electronic message's ids for replies (no patient data)
                   UniqueConstraint("submitted_by", "external_id", "version", name="uq_referrals_key"))
 audit_trail = Table("audit_trail", metadata,
                     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -75,7 +76,16 @@ MIGRATIONS = [
         "CREATE INDEX IF NOT EXISTS ix_referrals_open ON referrals (status, proposed_action, received_at)"))),
     (3, "token expiry, revocation and last use", lambda conn: _add_token_columns(conn)),
     (4, "referral versions keyed on (submitter, id, version)", lambda conn: _versioned_referrals(conn)),
+    (5, "the electronic message a referral came in (for AppRec / Dialogmelding replies)",
+     lambda conn: _add_column(conn, "referrals", "message", "TEXT")),
 ]
+
+
+def _add_column(conn, table: str, column: str, kind: str) -> None:
+    from sqlalchemy import inspect
+
+    if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
 
 
 def _add_token_columns(conn) -> None:
@@ -96,7 +106,7 @@ def _versioned_referrals(conn) -> None:
     from sqlalchemy import inspect
 
     if "version" not in {c["name"] for c in inspect(conn).get_columns("referrals")}:
-        old = [c.name for c in referrals.columns if c.name not in ("version", "content_hash")]
+        old = [c.name for c in referrals.columns if c.name not in ("version", "content_hash", "message")]
         if conn.dialect.name == "postgresql":
             conn.execute(text("ALTER TABLE referrals DROP CONSTRAINT IF EXISTS uq_referrals_external_id"))
             conn.execute(text("ALTER TABLE referrals ADD COLUMN version INTEGER NOT NULL DEFAULT 1"))
@@ -279,7 +289,7 @@ def stored_version(engine: Engine, submitter: str, external_id: str, digest: str
 
 
 def store_referral(engine: Engine, external_id: str, actor: str, text_: str | None, report: dict,
-                   referral_date: str | None, digest: str | None = None) -> Stored:
+                   referral_date: str | None, digest: str | None = None, message: dict | None = None) -> Stored:
     """Store a screened referral under (submitter ``actor``, ``external_id``).
 
     - first time: version 1, open;
@@ -299,7 +309,8 @@ def store_referral(engine: Engine, external_id: str, actor: str, text_: str | No
                 values = dict(external_id=external_id, received_at=at, submitted_by=actor, text=text_,
                               report=json.dumps(report, ensure_ascii=False), proposed_action=report["action"],
                               appropriateness=report["appropriateness"], region=report["exam"]["region"],
-                              referral_date=referral_date, status="open", version=version, content_hash=digest)
+                              referral_date=referral_date, status="open", version=version, content_hash=digest,
+                              message=json.dumps(message, ensure_ascii=False) if message else None)
                 rid = int(conn.execute(insert(referrals).values(**values)).inserted_primary_key[0])
                 detail = f"proposed {report['action']}"
                 if latest is not None:
@@ -370,6 +381,7 @@ def get_referral(engine: Engine, rid: int) -> dict | None:
             .order_by(referrals.c.version))]
     out = dict(row._mapping)
     out.pop("content_hash", None)
+    out["message"] = json.loads(out["message"]) if out.get("message") else None
     for v in versions:
         v["received_at"] = v["received_at"].isoformat()
     out["versions"] = versions
