@@ -86,6 +86,16 @@ def test_kiths_invalid_cases_get_bad_record_and_a_negative_apprec_that_validates
         assert root.find("{*}OriginalMsgId/{*}Id").text  # the original message's id
 
 
+def test_a_medcom_letter_without_a_patient_gets_a_valid_negative_receipt():
+    root = etree.fromstring((MESSAGES / "dk-medcom" / "examples" / "REF02_1.xml").read_bytes())
+    patient = root.find(".//{*}Patient")
+    patient.getparent().remove(patient)
+    msg = read_message(etree.tostring(root), "no-patient")
+    assert msg.standard == "MedCom XREF02" and "Patient" in msg.record.error.message
+    ((kind, xml),) = replies(msg, None)
+    assert kind == "receipt" and b"NegativeReceipt" in xml and validate(etree.fromstring(xml), MESSAGES) is None
+
+
 def test_broken_and_hostile_xml_is_a_bad_record_never_an_expansion():
     bomb = (b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
             b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><Message xmlns="http://www.kith.no/xmlstds/henvisning/2012-02-15">'

@@ -2,6 +2,7 @@
 import contextlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -60,8 +61,9 @@ def server(request, tmp_path_factory):
             yield base, tokens, url
             proc.terminate()
             out = proc.communicate(timeout=10)[0]
-    # logs carry ids and timings only, never referral text
+    # logs carry ids and timings only, never referral text or an identity number
     assert "korsryggsmerter" not in out and "Lasègue" not in out and MARKER not in out
+    assert not re.search(r"(?<!\d)\d{10,11}(?!\d)", out), "an identity number in the log"
 
 
 MARKER = "Markørfrase-Qz7"  # a phrase of the bad requests below: it must reach no log
@@ -370,3 +372,77 @@ def test_a_referral_is_keyed_on_its_submitter_versioned_and_cancellable(database
         proc.terminate()
         log = proc.communicate(timeout=10)[0]
     assert MARKER not in log and "setet" not in log and "tull" not in log
+
+
+def _post_xml(base, path, token, data: bytes, content_type="application/xml"):
+    req = urllib.request.Request(base + path, data=data, method="POST",
+                                 headers={"Content-Type": content_type, "Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, json.loads(r.read() or b"null")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+def _get_raw(base, path, token):
+    req = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers.get("content-type"), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("content-type"), e.read()
+
+
+def test_electronic_messages_are_screened_stored_versioned_and_answered(server):
+    """Issue 13 over HTTP: KITH and MedCom XML in, AppRec / Dialogmelding / receipt out, on
+    each database; a Kansellering cancels; an unreadable message is 422 naming the element."""
+    from lxml import etree
+
+    from messages_builder import MESSAGES, build
+    from refcheck.inputs.schemas import validate
+
+    base, tok, _ = server
+    decline_text = ("Rtg LS-columna. Kvinne 36 år, vondt i korsryggen i 6 dager etter hagearbeid, ingen utstråling. "
+                    "Afebril. Us: nevrologisk ua. Spm: prolaps?")
+    new = build("rekvisisjon-1.6", decline_text, rid="xml-rq-1", age=36, sex="female", modality="XR")
+    status, report = _post_xml(base, "/v1/referrals", tok["submitter"], new)
+    assert status == 201 and report["action"] == "decline" and report["patient"] == {"age": 36, "sex": "female"}
+    rid = report["worklist_id"]
+    status, again = _post_xml(base, "/v1/referrals", tok["submitter"], new)
+    assert status == 200 and again["worklist_id"] == rid  # a resent message is the stored referral
+    kinds = {}
+    for kind in ("apprec", "dialog"):
+        status, ctype, body = _get_raw(base, f"/v1/referrals/{rid}/reply?kind={kind}", tok["screener"])
+        assert status == 200 and ctype.startswith("application/xml")
+        assert validate(etree.fromstring(body), MESSAGES) is None, kind
+        kinds[kind] = body
+    assert b'V="1"' in kinds["apprec"] and b"IS-1899 Rygg" in kinds["dialog"] and b"xml-rq-1" in kinds["dialog"]
+    status, _, _ = _get_raw(base, f"/v1/referrals/{rid}/reply?kind=receipt", tok["screener"])
+    assert status == 422  # a Norwegian message has no MedCom receipt
+    # Endring with new content: version 2; Kansellering: off the worklist
+    changed = build("rekvisisjon-1.6", decline_text + " Nå også nummen i setet og lekker urin.", rid="xml-rq-1", age=36,
+                    sex="female", modality="XR", kind="M")
+    status, v2 = _post_xml(base, "/v1/referrals", tok["submitter"], changed)
+    assert status == 201 and v2["version"] == 2 and v2["action"] == "escalate"
+    cancel = build("rekvisisjon-1.6", decline_text, rid="xml-rq-1", age=36, sex="female", modality="XR", kind="C")
+    status, done = _post_xml(base, "/v1/referrals", tok["submitter"], cancel)
+    assert status == 200 and done["status"] == "cancelled"
+    _, wl = call(base, "GET", "/v1/worklist", tok["screener"])
+    assert "xml-rq-1" not in {r["external_id"] for r in wl["referrals"]}
+    # a Danish XREF02: a receipt
+    dk = build("xref02", "Røntgen af venstre knæ. 67-årig kvinde, kendt knæartrose, tiltagende smerter.", rid="dk-xml-1",
+               age=67, sex="female")
+    status, dk_report = _post_xml(base, "/v1/referrals", tok["submitter"], dk, "text/xml; charset=utf-8")
+    assert status == 201 and dk_report["language"] == "da"
+    status, _, receipt = _get_raw(base, f"/v1/referrals/{dk_report['worklist_id']}/reply?kind=receipt", tok["screener"])
+    assert status == 200 and validate(etree.fromstring(receipt), MESSAGES) is None and b"PositiveReceipt" in receipt
+    # unreadable and invalid messages: 422 with the element named, nothing stored
+    invalid = (MESSAGES / "no-kith" / "test" / "TestcaseHenvisningMottak" / "Case1-20-b.xml").read_bytes()
+    status, err = _post_xml(base, "/v1/referrals", tok["submitter"], invalid)
+    assert status == 422 and "Patient" in err["message"]
+    status, err = _post_xml(base, "/v1/referrals", tok["submitter"], b"<Message><broken>")
+    assert status == 422 and "RC410" in err["message"]
+    # a JSON referral has no reply
+    _, plain = call(base, "POST", "/v1/referrals", tok["submitter"], {**LBP, "id": "nb-json-reply"})
+    status, _, _ = _get_raw(base, f"/v1/referrals/{plain['worklist_id']}/reply", tok["screener"])
+    assert status == 409

@@ -18,6 +18,7 @@ left out; the department's messaging system adds it if its receivers need it).
 """
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timezone
 
@@ -38,6 +39,7 @@ APPREC_ERRORS = {
     "RC412": ("E36", "Pasientopplysninger er utilstrekkelige"),
 }
 OTHER_ERROR = ("X99", "Annen feil")
+_RC = re.compile(r"\[(RC\d{3})\]")  # the refcheck code a record error's message opens with
 #: Proposed action → code list 9148 (Status på henvisning).
 STATUS_9148 = {"decline": ("4", "Henvisningen er avvist"), "return": ("11", "Råd til henviser"),
                "redirect": ("11", "Råd til henviser")}
@@ -106,7 +108,8 @@ def apprec(message: Message, department: Party | None = None) -> bytes:
         _el(root, APPREC_NS, "Status", V="1", DN="OK")
     else:
         _el(root, APPREC_NS, "Status", V="2", DN="Avvist")
-        rc = error.message[1:6] if error.message.startswith("[RC") else ""
+        found = _RC.match(error.message)
+        rc = found.group(1) if found else ""
         code, dn = APPREC_ERRORS.get(rc, OTHER_ERROR)
         if rc == "RC412" and "Patient" not in error.message:
             code, dn = OTHER_ERROR  # a missing sender, not missing patient data
@@ -207,7 +210,8 @@ def medcom_receipt(message: Message, department: Party | None = None) -> bytes:
     _medcom_party(original, "OriginalSender", message.sender)
     _medcom_party(original, "OriginalReceiver", department)
     if error is not None:
-        _el(original, MEDCOM_NS, "RefuseCode", "syntaksfejl" if "RC410" in error.message or "RC413" in error.message
+        found = _RC.match(error.message)
+        _el(original, MEDCOM_NS, "RefuseCode", "syntaksfejl" if found and found.group(1) in ("RC410", "RC413")
             else "ikke_specificeret")
         _el(original, MEDCOM_NS, "RefuseText", error.message[:200])
     if message.record.id and error is None:
