@@ -24,8 +24,12 @@ from .text import langid
 from .text.normalize import NormalizedText, normalize
 
 
+_LANGUAGE_NAMES = {"en": "English", "de": "German", "sv": "Swedish"}
+
+
 class NotNordic(Exception):
-    """The text is in English, not Norwegian or Danish (raised by :func:`analyse` on request)."""
+    """The text is in English, German or Swedish, not Norwegian or Danish (raised by
+    :func:`analyse` on request; the argument is the language's code)."""
 
 
 @dataclass
@@ -60,8 +64,9 @@ def analyse(text: str, language: str | None = None, meta: dict | None = None, *,
         lang = language
     else:
         words = langid.words_of(norm.text)
-        if reject_english and langid.is_english(norm.text, words):
-            raise NotNordic()
+        foreign = langid.foreign_language(norm.text, words) if reject_english else None
+        if foreign:
+            raise NotNordic(foreign)
         lang = langid.detect(norm.text, words=words)
     guideline = meta.get("guideline") or ("dk" if lang == "da" else "no")
     return Analysis(norm, lang, guideline, run(build(lang), norm.text), meta)
@@ -112,8 +117,9 @@ def _check(text: str | None, id: str, guideline: str | None, meta: dict) -> Repo
         meta = {**meta, "replaced_characters": max(text.count("\ufffd"), meta.get("replaced_characters", 0))}
     try:
         analysis = analyse(text, meta.get("language"), meta, reject_english=True)
-    except NotNordic:
-        return error_report(id, record_error("RC112"), guideline=forced_guideline)
+    except NotNordic as exc:
+        return error_report(id, record_error("RC112", language=_LANGUAGE_NAMES.get(str(exc), "another language")),
+                            guideline=forced_guideline)
     return assemble(id, analysis.norm, analysis.facts, meta)
 
 

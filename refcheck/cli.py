@@ -33,6 +33,23 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _connect(url: str):
+    """The desk's database, migrated; a one-line error (RC307) when it cannot be opened."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+
+    from .service import db
+
+    try:
+        return db.connect(url)
+    except (OperationalError, DBAPIError, ArgumentError, OSError) as exc:
+        _fail(message("RC307", url=_redacted(url), problem=type(getattr(exc, "orig", exc) or exc).__name__))
+
+
+def _redacted(url: str) -> str:
+    """The URL without its password."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"refcheck {__version__}")
@@ -40,53 +57,127 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+def main(version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
                                       help="Print the version and exit.")) -> None:
     """refcheck: a linter for imaging referrals."""
 
 
+class Colour(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class TextLang(str, Enum):
+    auto = "auto"
+    nb = "nb"
+    nn = "nn"
+    da = "da"
+    en = "en"
+
+
+FAIL_ON = ("escalate", "accept", "decline", "redirect", "return", "manual", "error", "warning", "info", "unreadable")
+
+
+def _fail_on(value: str | None) -> set[str]:
+    chosen = {v.strip().lower() for v in (value or "").split(",") if v.strip()}
+    unknown = sorted(chosen - set(FAIL_ON))
+    if unknown:
+        _fail(message("RC023", option="--fail-on", values=", ".join(unknown), choices=", ".join(FAIL_ON)))
+    return chosen
+
+
+def _matches(report, fail_on: set[str]) -> bool:
+    if report.errors:
+        return "unreadable" in fail_on
+    return report.action in fail_on or any(f.severity in fail_on for f in report.findings)
+
+
+def _use_colour(choice: "Colour", stream) -> bool:
+    import os
+
+    if choice is Colour.always:
+        return True
+    if choice is Colour.never or os.environ.get("NO_COLOR"):
+        return False
+    return stream is sys.stdout and sys.stdout.isatty()
+
+
 @app.command()
 def check(
-    input: str = typer.Argument(..., help="A .txt file, a directory, a .jsonl/.csv batch, a FHIR .json, a KITH/MedCom "
-                                          ".xml message, or - for stdin."),
+    inputs: list[str] = typer.Argument(..., help="One or more .txt files, directories, .jsonl/.csv batches, FHIR .json, "
+                                                 "KITH/MedCom .xml messages, or - for stdin.", metavar="INPUT..."),
     format: Format = typer.Option(Format.text, "--format", "-f", help="text for people; json/jsonl per the contract."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write here instead of stdout."),
     guideline: Optional[Guideline] = typer.Option(None, "--guideline", help="Override the guideline (no or dk)."),
-    english: bool = typer.Option(False, "--english", help="Text format: findings' messages in English."),
+    lang: TextLang = typer.Option(TextLang.auto, "--lang", help="Text format: the language of everything you read "
+                                  "(auto: each referral's own; findings' messages are in the referral's language or English)."),
+    english: bool = typer.Option(False, "--english", help="Text format: everything in English (= --lang en)."),
     show_text: bool = typer.Option(False, "--show-text", help="Text format: print each referral with its evidence highlighted."),
     schemas: Optional[Path] = typer.Option(None, "--schemas", help="A folder of XSDs: validate KITH / MedCom .xml "
                                            "messages against them (reading never needs them)."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 when a report has one of these actions or "
+                                          "finding severities (comma list, e.g. escalate,decline or warning; "
+                                          "'unreadable' for records that could not be read)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No reports and no progress: only the exit code "
+                                                          "(with --fail-on) and errors."),
+    color: Colour = typer.Option(Colour.auto, "--color", help="Colour on a terminal (auto; NO_COLOR turns it off)."),
 ) -> None:
     """Check referrals and print one report per referral, in input order. Reads text,
-    JSONL/CSV batches, FHIR JSON, and KITH Rekvisisjon / Henvisning and MedCom XREF .xml."""
+    JSONL/CSV batches, FHIR JSON, and KITH Rekvisisjon / Henvisning and MedCom XREF .xml.
+
+    Exit codes: 0 when it ran, 1 when --fail-on matched, 2 on a usage or input error."""
     from .api import check_record
+    from .audit.run import Progress
     from .inputs import iter_records
     from .render import to_json_line, to_text
+    from .render.text import summary_line
 
-    stream = open(out, "w", encoding="utf-8") if out else sys.stdout
-    colour = out is None and format is Format.text and sys.stdout.isatty()
-    reports = []
-    count = 0
+    wanted = _fail_on(fail_on)
     try:
-        for record in iter_records(input, schemas):
-            report = check_record(record, guideline.value if guideline else None)
-            count += 1
-            if format is Format.jsonl:
-                stream.write(to_json_line(report) + "\n")
-            elif format is Format.json:
-                reports.append(report.to_dict())
-            else:
-                stream.write(to_text(report, record.text if show_text else None, colour, english) + "\n\n")
-        if format is Format.json:
+        stream = open(out, "w", encoding="utf-8") if out else sys.stdout
+    except OSError as exc:
+        _fail(message("RC306", path=out, problem=exc.strerror or type(exc).__name__))
+    colour = format is Format.text and _use_colour(color, stream)
+    text_lang = "en" if english else (None if lang is TextLang.auto else lang.value)
+    progress = Progress(None, 0, enabled=not quiet and sys.stderr.isatty() and stream is not sys.stdout,
+                        label="refcheck check")
+    reports, counts, errors, matched, count, first_lang = [], {}, 0, False, 0, None
+    try:
+        for source in inputs:
+            for record in iter_records(source, schemas):
+                report = check_record(record, guideline.value if guideline else None)
+                count += 1
+                matched = matched or _matches(report, wanted)
+                if report.errors:
+                    errors += 1
+                else:
+                    counts[report.action] = counts.get(report.action, 0) + 1
+                    first_lang = first_lang or report.language
+                progress.update(1)
+                if quiet:
+                    continue
+                if format is Format.jsonl:
+                    stream.write(to_json_line(report) + "\n")
+                elif format is Format.json:
+                    reports.append(report.to_dict())
+                else:
+                    stream.write(to_text(report, record.text if show_text else None, colour, lang=text_lang) + "\n\n")
+        progress.update(0, final=True)
+        if not quiet and format is Format.json:
             json.dump(reports if len(reports) != 1 else reports[0], stream, ensure_ascii=False, indent=2)
             stream.write("\n")
+        if not quiet and format is Format.text and count > 1:
+            stream.write(summary_line(counts, errors, text_lang or first_lang) + "\n")
     except (InputError, DataError) as exc:
         _fail(str(exc))
     finally:
         if out:
             stream.close()
-    if out:
+    if out and not quiet:
         typer.echo(f"refcheck: wrote {count} report(s) to {out}", err=True)
+    if matched:
+        raise typer.Exit(1)
 
 
 class Lang(str, Enum):
@@ -181,7 +272,7 @@ def token_create(
         if not m or int(m.group(1)) < 1:
             _fail("--expires takes a number of days, e.g. 90d")
         days = int(m.group(1))
-    engine = db.connect(db_url)
+    engine = _connect(db_url)
     typer.echo(db.create_token(engine, role.value, name or role.value, days))
 
 
@@ -191,7 +282,7 @@ def token_list(db_url: str = typer.Option(DEFAULT_DB, "--db", help="SQLite file 
     """The tokens: id, name, role, created, expires, revoked, last used (never the token itself)."""
     from .service import db
 
-    for t in db.list_tokens(db.connect(db_url)):
+    for t in db.list_tokens(_connect(db_url)):
         typer.echo("\t".join(str(t[k] or "-") for k in ("id", "name", "role", "created_at", "expires_at", "revoked_at",
                                                         "last_used_at")))
 
@@ -203,7 +294,7 @@ def token_revoke(token_id: int = typer.Argument(..., help="The token's id (see `
     """Revoke a token: it stops working at once."""
     from .service import db
 
-    if not db.revoke_token(db.connect(db_url), token_id):
+    if not db.revoke_token(_connect(db_url), token_id):
         _fail(f"no active token with id {token_id}")
     typer.echo(f"revoked token {token_id}")
 
@@ -223,7 +314,7 @@ def serve(
     os.environ["REFCHECK_DB"] = db_url
     from .service import db
 
-    db.connect(db_url)  # migrate once before workers start
+    _connect(db_url)  # migrate once before workers start
     uvicorn.run("refcheck.service.asgi:app", host=host, port=port, workers=workers, log_level="info",
                 access_log=False)
 
@@ -264,7 +355,8 @@ def reply(
 
 @app.command("rules")
 def list_rules(
-    select: Optional[str] = typer.Option(None, "--select", help="Only rules whose code starts with this prefix (e.g. NO-LBP)."),
+    select: Optional[str] = typer.Option(None, "--select", help="Only rules whose code starts with one of these "
+                                         "prefixes (comma list, e.g. NO-LBP,URG)."),
     coverage: bool = typer.Option(False, "--coverage", help="Print the coverage matrix instead: every guideline "
                                   "recommendation, its status and the rules that implement it."),
     markdown: bool = typer.Option(False, "--markdown", help="With --coverage: the matrix as Markdown (docs/coverage.md)."),
@@ -291,16 +383,26 @@ def list_rules(
             typer.echo(f"{len(matrix.recommendations)} recommendations: {n['implemented']} implemented, "
                        f"{n['partial']} partial, {n['contract']} decided by the contract, {n['none']} without a rule")
         return
-    rules = [r for r in load_catalogue().rules if not select or r.code.startswith(select.upper())]
+    prefixes = [p.strip().upper() for p in (select or "").split(",") if p.strip()]
+    rules = sorted((r for r in load_catalogue().rules if not prefixes or r.code.startswith(tuple(prefixes))),
+                   key=lambda r: _code_key(r.code))
     if format is not Format.text:
         rows = [{"code": r.code, "name": r.name, "kind": r.kind, "severity": r.severity,
                  "appropriateness": r.appropriateness, "citation": display(r.citation), "source": r.citation}
                 for r in rules]
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2 if format is Format.json else None))
         return
+    if not rules:
+        _fail(message("RC024", select=select))
+    typer.echo(f"{'CODE':12s} {'NAME':52s} {'SEVERITY':8s} {'VERDICT':12s} CITATION [SOURCE]")
     for r in rules:
         verdict = r.appropriateness or "finding"
         typer.echo(f"{r.code:12s} {r.name:52s} {r.severity:8s} {verdict:12s} {display(r.citation)} [{r.citation}]")
+
+
+def _code_key(code: str) -> tuple:
+    family, _, number = code.rpartition("-")
+    return (family, int(number) if number.isdigit() else 0)
 
 
 @app.command("rule")
@@ -308,9 +410,13 @@ def explain_rule(code: str = typer.Argument(..., help="A rule code, e.g. NO-LBP-
     """Explain one rule: what it checks, why, an example referral, the guideline text."""
     from .rules.engine import load_catalogue
 
-    rule = load_catalogue().get(code)
+    catalogue = load_catalogue()
+    rule = catalogue.get(code)
     if rule is None:
-        _fail(message("RC020", code=code))
+        import difflib
+
+        near = difflib.get_close_matches(code.upper(), [r.code for r in catalogue.rules], n=3, cutoff=0.6)
+        _fail(message("RC020", code=code, suggest=f" (did you mean {', '.join(near)}?)" if near else ""))
     rec = rule.recommended(None)
     typer.echo(f"{rule.code} ({rule.name})\n")
     typer.echo(f"Kind: {rule.kind}; severity: {rule.severity}"

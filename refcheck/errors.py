@@ -37,14 +37,16 @@ _TRAIN = "run `refcheck train`"
 ERRORS: dict[str, tuple[str, str]] = {
     # usage
     "RC001": (USAGE, "unsupported language {lang!r}; expected nb, nn or da"),
-    "RC020": (USAGE, "no rule {code!r}; see `refcheck rules` for the catalogue"),
+    "RC020": (USAGE, "no rule {code!r}{suggest}; see `refcheck rules` for the catalogue"),
     "RC021": (USAGE, "the gold file is not in the examples format ({problem})"),
+    "RC023": (USAGE, "{option}: unknown value(s) {values}; choose from {choices}"),
+    "RC024": (USAGE, "--select {select!r} matches no rule code; see `refcheck rules`"),
     # decoding and checking one referral
     "RC101": (DECODE_ERROR, "the file is binary, not text"),
     "RC102": (DECODE_ERROR, "the bytes are not text in any supported encoding"),
     "RC103": (DECODE_ERROR, "line {n} is not UTF-8"),
     "RC110": (EMPTY_TEXT, "the referral has no text"),
-    "RC112": (UNSUPPORTED_LANGUAGE, "the referral is not in Norwegian or Danish"),
+    "RC112": (UNSUPPORTED_LANGUAGE, "the referral is in {language}, not in Norwegian (bokmål, nynorsk) or Danish"),
     # records
     "RC201": (BAD_RECORD, "a record must be a JSON object"),
     "RC202": (BAD_RECORD, "the record has no 'text' field"),
@@ -62,6 +64,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     "RC304": (INPUT, "no such file or directory: {path}"),
     "RC305": (INPUT, "directory {path} has no referral files ({suffixes})"),
     "RC306": (INPUT, "cannot write to {path} ({problem})"),
+    "RC307": (INPUT, "cannot open the database {url} ({problem}): is the server running and the URL right?"),
     # FHIR
     "RC401": (BAD_RECORD, "the FHIR resource is not a ServiceRequest"),
     "RC402": (BAD_RECORD, "Bundle entry {i} has no resource"),

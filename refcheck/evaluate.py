@@ -91,7 +91,7 @@ def evaluate(cases: list[dict]) -> Evaluation:
             if _same(name, pred[name], gold[name]):
                 ev.right[name] += 1
             else:
-                ev.errors[name].append(f"{case['id']}: {pred[name]!r} != {gold[name]!r}")
+                ev.errors[name].append(f"{case['id']}: predicted {pred[name]!r}, gold {gold[name]!r}")
         ev.confusion[(gold["appropriateness"], pred["appropriateness"])] += 1
         if pred["action"] == "decline" and gold["action"] != "decline":
             ev.false_declines.append(case["id"])
@@ -145,7 +145,7 @@ def format_evaluation(ev: Evaluation, show_errors: int = 0) -> str:
                  + (f": {', '.join(ev.unsafe_declines)}" if ev.unsafe_declines else "") + ")")
     lines.append(f"safety net: {ev.manual_low_value} of {ev.low_value} low-value referrals sent to manual review")
     if show_errors:
-        lines.append("errors are listed as 'id: predicted != gold'")
+        lines.append("errors: 'id: predicted (refcheck) …, gold (the file) …'")
         for name, errs in ev.errors.items():
             lines.append(f"-- {name}: {len(errs)} wrong")
             lines += [f"   {e}" for e in errs[:show_errors]]

@@ -1,8 +1,9 @@
 """Where refcheck's data lives. The only module that knows.
 
-Lexicons and models are shipped inside the installed package as ``refcheck.lexicons`` and
-``refcheck.models`` (mapped from the repository's top-level ``lexicons/`` and ``models/``
-by ``pyproject.toml``). Environment variables override both, e.g. for a site's own
+Lexicons, models (with their training data) and the sample referrals are shipped inside
+the installed package as ``refcheck.lexicons``, ``refcheck.models`` and
+``refcheck.sample_referrals`` (mapped from the repository's top-level folders by
+``pyproject.toml``), so ``refcheck train`` works after ``pip install .``. Environment variables override both, e.g. for a site's own
 lexicon: ``REFCHECK_LEXICONS=/etc/refcheck/lexicons``.
 """
 from __future__ import annotations
@@ -36,6 +37,13 @@ def lexicon_dir() -> Path:
 def model_dir() -> Path:
     """Directory holding trained models, one sub-directory each."""
     return _locate("models", "REFCHECK_MODELS")
+
+
+@cache
+def samples_dir() -> Path:
+    """The bundled sample referrals (``gold_*.jsonl``): the quick start's input and, with
+    ``models/training/``, the data ``refcheck train`` learns from."""
+    return _locate("sample_referrals", "REFCHECK_SAMPLES")
 
 
 def rules_file() -> Path:

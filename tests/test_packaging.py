@@ -16,6 +16,10 @@ def test_wheel_contains_data_and_runs_outside_the_repository(tmp_path):
         for name in ("red_flags.jsonl", "context_rules.json", "section_rules.json", "language.json"):
             assert f"refcheck/lexicons/{lang}/{name}" in names
     assert "refcheck/rules/catalogue.yaml" in names
+    # refcheck train's data ships too (issue 14: it failed with RC810 outside the source tree)
+    assert "refcheck/models/training/sentence_roles.jsonl" in names
+    assert {f"refcheck/sample_referrals/gold_{x}.jsonl" for x in ("nb", "nn", "da")} <= set(names)
+    assert "refcheck/rules/recommendations.yaml" in names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = ("import refcheck, refcheck.paths as p; "
@@ -25,3 +29,8 @@ def test_wheel_contains_data_and_runs_outside_the_repository(tmp_path):
                          env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}).stdout.split()
     assert out[0] == str(site / "refcheck" / "lexicons")
     assert out[1] == "low_value"
+    code = ("import refcheck.paths as p; from refcheck.learned.train import load_data; "
+            "print(p.samples_dir()); print(len(load_data(40)))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}).stdout.split()
+    assert out == [str(site / "refcheck" / "sample_referrals"), "40"]

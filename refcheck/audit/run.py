@@ -168,11 +168,11 @@ def _load_key(out: Path, resume: bool) -> tuple[bytes, str]:
     return key, str(path)
 
 
-class _Progress:
+class Progress:
     """A progress line on stderr with rate and ETA (when the total is known)."""
 
-    def __init__(self, total: int | None, start: int, enabled: bool):
-        self.total, self.done, self.enabled = total, start, enabled
+    def __init__(self, total: int | None, start: int, enabled: bool, label: str = "refcheck audit"):
+        self.total, self.done, self.enabled, self.label = total, start, enabled, label
         self.t0, self.last, self.start = time.perf_counter(), 0.0, start
         self.tty = sys.stderr.isatty()
         self.every = 0.5 if self.tty else 10.0  # a log file gets a line every 10 s
@@ -184,7 +184,7 @@ class _Progress:
             return
         self.last = now
         rate = (self.done - self.start) / max(now - self.t0, 1e-9)
-        line = f"\rrefcheck audit: {self.done}" + (f"/{self.total}" if self.total else "") + f" referrals  {rate:,.0f}/s"
+        line = f"\r{self.label}: {self.done}" + (f"/{self.total}" if self.total else "") + f" referrals  {rate:,.0f}/s"
         if self.total and rate > 0:
             line += f"  ETA {max(0, self.total - self.done) / rate:,.0f} s"
         sys.stderr.write((line if self.tty else line.lstrip("\r") + "\n") + ("\n" if final and self.tty else ""))
@@ -258,7 +258,7 @@ def run_audit(source: str, out: Path, *, lang: str = "en", by_referrer: bool = F
     if new_files:
         ref_w.writeheader()
         find_w.writeheader()
-    bar = _Progress(_count_inputs(source), done, progress)
+    bar = Progress(_count_inputs(source), done, progress)
     interrupted = False
     pool = None
     try:

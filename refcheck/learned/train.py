@@ -29,10 +29,6 @@ SECTION_ROLE = {"history": ["history"], "clinical_findings": ["clinical_finding"
 TARGET_PRECISION = 0.95
 
 
-def _repo() -> Path:
-    return Path(__file__).resolve().parents[2]
-
-
 def headed_sentences(gold_files: list[Path]) -> list[dict]:
     """Sentences that stand under a section header, labelled by that header."""
     from ..api import analyse
@@ -54,13 +50,17 @@ def headed_sentences(gold_files: list[Path]) -> list[dict]:
 
 
 def load_data(subset: int | None = None) -> list[dict]:
-    root = _repo()
+    from ..paths import model_dir, samples_dir
+
     rows = []
-    written = root / "models" / "training" / "sentence_roles.jsonl"
+    written = model_dir() / "training" / "sentence_roles.jsonl"
     for line in written.read_text(encoding="utf-8").splitlines():
         if line.strip():
             rows.append(json.loads(line))
-    rows += headed_sentences(sorted((root / "sample_referrals").glob("gold_*.jsonl")))
+    gold = sorted(samples_dir().glob("gold_*.jsonl"))
+    if not gold:
+        raise FileNotFoundError(f"no gold_*.jsonl in {samples_dir()} (set REFCHECK_SAMPLES)")
+    rows += headed_sentences(gold)
     seen, unique = set(), []
     for r in rows:
         key = preprocess(r["text"])

@@ -4,16 +4,12 @@ from __future__ import annotations
 import json
 
 from ..contract import Report
+from . import words as W
 
 _COLOURS = {"escalate": "\033[1;31m", "decline": "\033[33m", "redirect": "\033[35m", "return": "\033[36m",
             "manual": "\033[34m", "accept": "\033[32m"}
 _SEV = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[2m"}
 _RESET, _BOLD, _HL = "\033[0m", "\033[1m", "\033[4;1m"
-_ACTION_TEXT = {
-    "escalate": "ESCALATE: emergency pathway", "manual": "MANUAL: outside the guidelines",
-    "decline": "DECLINE: low-value imaging", "redirect": "REDIRECT: specialist first",
-    "return": "RETURN: ask the referrer for what is missing", "accept": "ACCEPT",
-}
 
 
 def to_json_line(report: Report) -> str:
@@ -35,32 +31,53 @@ def _highlight(text: str, spans: list[tuple[int, int]], colour: bool) -> str:
     return "".join(out)
 
 
-def to_text(report: Report, text: str | None = None, colour: bool = False, english: bool = False) -> str:
-    """A report for a person at a terminal: verdict first, then findings with the words quoted."""
+def to_text(report: Report, text: str | None = None, colour: bool = False, english: bool = False,
+            lang: str | None = None) -> str:
+    """A report for a person at a terminal: the decision first ("ACCEPT as X-ray (MR
+    requested)"), then findings with the words quoted, every label in ``lang`` (default:
+    the referral's language; ``english`` is ``lang="en"``). Findings' messages are in the
+    referral's language, or English when the labels are."""
+    lang = "en" if english else W.lang_of(lang or report.language)
     c = (lambda code: code) if colour else (lambda code: "")
-    lines = [f"{c(_BOLD)}{report.id}{c(_RESET)}  {c(_COLOURS.get(report.action, ''))}{_ACTION_TEXT[report.action]}{c(_RESET)}"
-             f"  ({report.appropriateness}; completeness {report.completeness['grade']}"
-             + (f"; recommended {report.recommended_modality}" if report.recommended_modality else "") + ")"]
+    label = lambda key: W.LABELS[key][lang]  # noqa: E731
+    exam = report.exam
+    head = W.decision(report.action, report.recommended_modality, exam["modality"], lang)
+    lines = [f"{c(_BOLD)}{report.id}{c(_RESET)}  {c(_COLOURS.get(report.action, ''))}{head}{c(_RESET)}"
+             f"  ({report.appropriateness}; {label('completeness')} {report.completeness['grade']})"]
     if report.errors:
         for err in report.errors:
-            lines.append(f"  error {err['code']}: {err['message']}")
+            lines.append(f"  {label('error')} {err['code']}: {err['message']}")
         return "\n".join(lines)
-    exam = report.exam
-    lines.append(f"  {report.language or '?'} / guideline {report.guideline}; exam {exam['modality'] or '?'} "
-                 f"{exam['region'] or '?'}{' ' + exam['laterality'] if exam['laterality'] else ''}; patient "
-                 f"{report.patient['age'] if report.patient['age'] is not None else '?'} {report.patient['sex'] or ''}".rstrip())
+    side = f" {W.word(W.LATERALITY, exam['laterality'], lang)}" if exam["laterality"] else ""
+    patient = report.patient
+    who = " ".join(x for x in (W.AGE[lang].format(n=patient["age"]) if patient["age"] is not None else "?",
+                               W.word(W.SEX, patient["sex"], lang) if patient["sex"] else "") if x)
+    lines.append(f"  {report.language or '?'} / {label('guideline')} {report.guideline}; {label('exam')} "
+                 f"{W.word(W.MODALITIES, exam['modality'], lang)} {W.word(W.REGIONS, exam['region'], lang)}{side}; "
+                 f"{label('patient')} {who}")
     if report.red_flags:
-        lines.append("  red flags: " + ", ".join(f"{f.code} \"{f.text}\"" for f in report.red_flags))
+        lines.append(f"  {label('red_flags')}: " + ", ".join(f"{W.word(W.RED_FLAGS, f.code, lang)} \"{f.text}\""
+                                                            for f in report.red_flags))
     if report.completeness["missing"]:
-        lines.append("  missing: " + ", ".join(report.completeness["missing"]))
+        lines.append(f"  {label('missing')}: " + ", ".join(W.word(W.COMPONENTS, m, lang)
+                                                          for m in report.completeness["missing"]))
     for f in report.findings:
-        msg = f.message_en if english and f.message_en else f.message
-        lines.append(f"  {c(_SEV[f.severity])}{f.severity:7s}{c(_RESET)} {f.rule} {f.name}: {msg}")
+        msg = f.message_en if lang == "en" and f.message_en else f.message
+        lines.append(f"  {c(_SEV[f.severity])}{W.SEVERITIES[f.severity][lang]:9s}{c(_RESET)} {f.rule} {f.name}: {msg}")
         for ev in f.evidence:
             lines.append(f"          \"{c(_HL)}{ev.text}{c(_RESET)}\" [{ev.start}:{ev.end}]")
-        lines.append(f"          {c(_SEV['info'])}cite: {f.citation}{c(_RESET)}")
+        lines.append(f"          {c(_SEV['info'])}{label('cite')}: {f.citation}{c(_RESET)}")
     if text is not None:
         spans = [(f.start, f.end) for f in report.red_flags] + [(e.start, e.end) for f in report.findings for e in f.evidence]
-        lines.append("  --- referral ---")
+        lines.append(f"  --- {label('referral')} ---")
         lines += ["  " + line for line in _highlight(text, spans, colour).splitlines()]
     return "\n".join(lines)
+
+
+def summary_line(counts: dict[str, int], errors: int, lang: str | None) -> str:
+    """The last line of a batch in text: "12 referrals: 3 ACCEPT, 2 DECLINE …"."""
+    lang = W.lang_of(lang)
+    total = sum(counts.values())
+    parts = [f"{W.number(n, lang)} {W.ACTIONS[a][lang]}" for a, n in sorted(counts.items(), key=lambda kv: -kv[1])]
+    tail = f"; {W.number(errors, lang)} {W.LABELS['unreadable'][lang]}" if errors else ""
+    return f"{W.number(total, lang)} {W.LABELS['referrals'][lang]}: " + ", ".join(parts) + tail

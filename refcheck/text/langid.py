@@ -9,7 +9,7 @@ guess. refcheck combines two signals:
    the markers tie.
 
 With no evidence at all (e.g. "MR columna.") the answer is bokmål, the commonest. A text
-whose words are mostly English is reported as unsupported.
+whose words are mostly English, German or Swedish is reported as unsupported.
 """
 from __future__ import annotations
 
@@ -21,9 +21,21 @@ from ..contract import LANGUAGES as LANGS
 from ..paths import lexicon_dir
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-_ENGLISH = frozenset("the of and with for has have is was patient check disease pain in on to at by from this "
-                     "that which please request left right history no not".split())
+# (no word that is also Norwegian or Danish: "for", "at", "to", "no", "by", "have", "ein", "den" …)
+_ENGLISH = frozenset("the of and with has is was patient check disease pain in on from this "
+                     "that which please request left right history not weeks days since".split())
 _NORDIC_HINT = re.compile(r"[æøåÆØÅ]")
+#: Function words of the languages a referral to a Nordic department may also come in
+#: (none of them a Norwegian or Danish word): a text mostly in one is unsupported.
+_FOREIGN = {
+    "en": _ENGLISH,
+    "de": frozenset("der die das und mit seit nicht ist sind bitte eine einer einem von zu auf bei "
+                    "schmerzen links rechts wochen tagen keine kein ich sie wir auch nach wegen beim zum zur seit "
+                    "patientin patienten ausstrahlung untersuchung verdacht".split()),
+    "sv": frozenset("och inte är smärta smärtor smärtan vänster höger också sjukdom besvär undersökning "
+                    "sedan veckor dagar".split()),
+}
+_FOREIGN_LETTERS = re.compile(r"[äöüßÄÖÜ]")
 
 
 @cache
@@ -71,15 +83,27 @@ def marker_scores(words: list[str]) -> dict[str, float]:
     return dict(zip(LANGS, totals))
 
 
-def is_english(text: str, words: list[str] | None = None) -> bool:
+def foreign_language(text: str, words: list[str] | None = None) -> str | None:
+    """'en', 'de' or 'sv' when the text is mostly in that language, else None (Nordic or unknown)."""
     words = words_of(text) if words is None else words
-    if len(words) < 3 or _NORDIC_HINT.search(text):
-        return False
-    en = sum(w in _ENGLISH for w in words)
-    if en < 2:
-        return False
+    if len(words) < 3:
+        return None
+    nordic_letters = bool(_NORDIC_HINT.search(text))
     nordic = sum(marker_scores(words).values())
-    return en > nordic
+    best, count = None, 0
+    for lang, vocabulary in _FOREIGN.items():
+        n = sum(w in vocabulary for w in words)
+        if lang != "en" and _FOREIGN_LETTERS.search(text) and not nordic_letters:
+            n += 2  # ä/ö/ü/ß without æ/ø/å
+        if n > count:
+            best, count = lang, n
+    if best is None or count < 3 or (nordic_letters and best == "en"):
+        return None
+    return best if count > nordic else None
+
+
+def is_english(text: str, words: list[str] | None = None) -> bool:
+    return foreign_language(text, words) == "en"
 
 
 def detect(text: str, use_lingua: bool = True, words: list[str] | None = None) -> str:
