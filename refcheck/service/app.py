@@ -336,13 +336,23 @@ def create_app(db_url: str) -> FastAPI:
 
     @app.get("/v1/worklist", tags=["worklist"])
     def get_worklist(action: str | None = None, region: str | None = None, since: str | None = None,
-                     until: str | None = None, _who=Depends(role(*PERMISSIONS["read"]))) -> Any:
+                     until: str | None = None, modality: str | None = None, red_flags: bool | None = None,
+                     q: str | None = None, after: str | None = None, limit: int = db.PAGE_SIZE,
+                     _who=Depends(role(*PERMISSIONS["read"]))) -> Any:
+        """Open referrals, escalations first then oldest first, a page at a time: pass the
+        answer's ``next`` as ``after`` for the following page (``limit`` ≤ 500)."""
         if action and action not in ACTIONS:
             raise Problem(422, "bad_filter", f"action must be one of {ACTIONS}")
+        if q is not None and (len(q) > 200 or "\x00" in q):
+            raise Problem(422, "bad_filter", "q must be at most 200 characters without NUL bytes")
+        if not 1 <= limit <= db.MAX_PAGE:
+            raise Problem(422, "bad_filter", f"limit must be between 1 and {db.MAX_PAGE}")
         try:
-            return {"referrals": db.worklist(engine, action, region, since, until)}
+            return db.worklist(engine, action, region, since, until, limit, modality=modality, red_flags=red_flags,
+                               q=q or None, after=after)
         except ValueError:
-            raise Problem(422, "bad_filter", "since/until must be ISO 8601 dates") from None
+            raise Problem(422, "bad_filter", "since/until must be ISO 8601 dates; after must be a cursor "
+                                             "from a previous page") from None
 
     @app.get("/v1/referrals/{rid}", tags=["referrals"])
     def get_one(rid: int, _who=Depends(role(*PERMISSIONS["read"]))) -> Any:

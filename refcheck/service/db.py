@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import (Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint,
-                        create_engine, event, func, insert, select, text, update)
+                        create_engine, event, func, insert, literal, select, text, tuple_, update)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -60,6 +60,12 @@ referrals = Table("referrals", metadata,
                   Column("version", Integer, nullable=False, default=1),
                   Column("content_hash", String(64), nullable=True),
                   Column("message", Text, nullable=True),  # an electronic message's ids for replies (no patient data)
+                  # what the worklist shows and filters on, copied from the report when stored
+                  Column("priority", Integer, nullable=False, default=1, server_default=text("1")),  # 0: escalate first
+                  Column("modality", String(10), nullable=True),
+                  Column("patient_age", Integer, nullable=True),
+                  Column("patient_sex", String(10), nullable=True),
+                  Column("red_flags", Integer, nullable=False, default=0, server_default=text("0")),
                   UniqueConstraint("submitted_by", "external_id", "version", name="uq_referrals_key"))
 audit_trail = Table("audit_trail", metadata,
                     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -78,7 +84,38 @@ MIGRATIONS = [
     (4, "referral versions keyed on (submitter, id, version)", lambda conn: _versioned_referrals(conn)),
     (5, "the electronic message a referral came in (for AppRec / Dialogmelding replies)",
      lambda conn: _add_column(conn, "referrals", "message", "TEXT")),
+    (6, "worklist columns (priority, modality, age, sex, red flags) and keyset indexes",
+     lambda conn: _worklist_columns(conn)),
 ]
+
+#: The worklist's indexes: the queue order (keyset pagination) and each filter within it.
+WORKLIST_INDEXES = {
+    "ix_referrals_queue": "status, priority, received_at, id",
+    "ix_referrals_queue_action": "status, proposed_action, priority, received_at, id",
+    "ix_referrals_queue_region": "status, region, priority, received_at, id",
+    "ix_referrals_queue_modality": "status, modality, priority, received_at, id",
+    "ix_referrals_queue_flags": "status, red_flags, priority, received_at, id",
+}
+
+
+def _worklist_columns(conn) -> None:
+    """Older rows get the worklist columns from their stored report."""
+    for column, kind in (("priority", "INTEGER NOT NULL DEFAULT 1"), ("modality", "VARCHAR(10)"),
+                         ("patient_age", "INTEGER"), ("patient_sex", "VARCHAR(10)"),
+                         ("red_flags", "INTEGER NOT NULL DEFAULT 0")):
+        _add_column(conn, "referrals", column, kind)
+    rows = conn.execute(select(referrals.c.id, referrals.c.report).where(referrals.c.modality.is_(None))).all()
+    for rid, report in rows:
+        conn.execute(update(referrals).where(referrals.c.id == rid).values(**_columns_of(json.loads(report))))
+    for name, cols in WORKLIST_INDEXES.items():
+        conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON referrals ({cols})"))
+
+
+def _columns_of(report: dict) -> dict:
+    patient, exam = report.get("patient") or {}, report.get("exam") or {}
+    return {"priority": 0 if report.get("action") == "escalate" else 1, "modality": exam.get("modality"),
+            "patient_age": patient.get("age"), "patient_sex": patient.get("sex"),
+            "red_flags": len(report.get("red_flags") or [])}
 
 
 def _add_column(conn, table: str, column: str, kind: str) -> None:
@@ -105,8 +142,9 @@ def _versioned_referrals(conn) -> None:
     New databases have the columns; older ones gain them with every row as version 1."""
     from sqlalchemy import inspect
 
-    if "version" not in {c["name"] for c in inspect(conn).get_columns("referrals")}:
-        old = [c.name for c in referrals.columns if c.name not in ("version", "content_hash", "message")]
+    have = {c["name"] for c in inspect(conn).get_columns("referrals")}
+    if "version" not in have:
+        old = [c.name for c in referrals.columns if c.name in have]
         if conn.dialect.name == "postgresql":
             conn.execute(text("ALTER TABLE referrals DROP CONSTRAINT IF EXISTS uq_referrals_external_id"))
             conn.execute(text("ALTER TABLE referrals ADD COLUMN version INTEGER NOT NULL DEFAULT 1"))
@@ -310,7 +348,8 @@ def store_referral(engine: Engine, external_id: str, actor: str, text_: str | No
                               report=json.dumps(report, ensure_ascii=False), proposed_action=report["action"],
                               appropriateness=report["appropriateness"], region=report["exam"]["region"],
                               referral_date=referral_date, status="open", version=version, content_hash=digest,
-                              message=json.dumps(message, ensure_ascii=False) if message else None)
+                              message=json.dumps(message, ensure_ascii=False) if message else None,
+                              **_columns_of(report))
                 rid = int(conn.execute(insert(referrals).values(**values)).inserted_primary_key[0])
                 detail = f"proposed {report['action']}"
                 if latest is not None:
@@ -345,26 +384,72 @@ def cancel_referral(engine: Engine, external_id: str, actor: str) -> Stored | No
 _ORDER = {"escalate": 0, "return": 2, "manual": 2, "redirect": 3, "decline": 3, "accept": 4}
 
 
+#: Page size of the worklist: the default and the most one request may ask for.
+PAGE_SIZE, MAX_PAGE = 100, 500
+
+
 def worklist(engine: Engine, action: str | None = None, region: str | None = None,
-             since: str | None = None, until: str | None = None, limit: int = 200) -> list[dict]:
-    """Open referrals, escalations first, then by arrival."""
-    q = select(referrals.c.id, referrals.c.external_id, referrals.c.received_at, referrals.c.proposed_action,
-               referrals.c.appropriateness, referrals.c.region, referrals.c.referral_date,
-               referrals.c.version, referrals.c.submitted_by).where(referrals.c.status == "open")
+             since: str | None = None, until: str | None = None, limit: int = PAGE_SIZE, *,
+             modality: str | None = None, red_flags: bool | None = None, q: str | None = None,
+             after: str | None = None) -> dict:
+    """One page of open referrals, escalations first, then oldest first: sorted, filtered and
+    cut by the database (keyset pagination on (priority, received_at, id): ``after`` is
+    the previous page's ``next`` cursor). ``q`` searches the referral's id and text."""
+    cols = referrals.c
+    query = select(cols.id, cols.external_id, cols.received_at, cols.proposed_action, cols.appropriateness, cols.region,
+                   cols.referral_date, cols.version, cols.submitted_by, cols.modality, cols.patient_age,
+                   cols.patient_sex, cols.red_flags, cols.priority, cols.report).where(cols.status == "open")
     if action:
-        q = q.where(referrals.c.proposed_action == action)
+        query = query.where(cols.proposed_action == action)
     if region:
-        q = q.where(referrals.c.region == region)
+        query = query.where(cols.region == region)
+    if modality:
+        query = query.where(cols.modality == modality)
+    if red_flags is not None:
+        query = query.where(cols.red_flags > 0 if red_flags else cols.red_flags == 0)
     if since:
-        q = q.where(referrals.c.received_at >= _instant(since))
+        query = query.where(cols.received_at >= _instant(since))
     if until:
-        q = q.where(referrals.c.received_at < _instant(until))
+        query = query.where(cols.received_at < _instant(until))
+    if q:
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(cols.external_id.ilike(pattern, escape="\\") | cols.text.ilike(pattern, escape="\\"))
+    if after:
+        priority, received, rid = _cursor(after)
+        query = query.where(tuple_(cols.priority, cols.received_at, cols.id) > tuple_(
+            literal(priority), literal(received, DateTime(timezone=True)), literal(rid)))
+    limit = max(1, min(int(limit), MAX_PAGE))
+    query = query.order_by(cols.priority, cols.received_at, cols.id).limit(limit + 1)
     with engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(q.order_by(referrals.c.received_at, referrals.c.id))]
-    rows.sort(key=lambda r: (r["proposed_action"] != "escalate", r["received_at"], r["id"]))
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    out = []
     for r in rows:
-        r["received_at"] = r["received_at"].isoformat()
-    return rows[:limit]
+        report = json.loads(r.pop("report"))
+        r["recommended_modality"] = report.get("recommended_modality")
+        r["received_at"] = _aware(r["received_at"]).isoformat()
+        out.append(r)
+    cursor = _make_cursor(rows[-1]) if more and rows else None
+    return {"referrals": out, "next": cursor}
+
+
+def _make_cursor(row: dict) -> str:
+    import base64
+
+    raw = json.dumps([row["priority"], row["received_at"], row["id"]])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _cursor(value: str) -> tuple[int, datetime, int]:
+    """Decode a cursor (ValueError when it is not one of ours)."""
+    import base64
+
+    try:
+        priority, received, rid = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+        return int(priority), _instant(received), int(rid)
+    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        raise ValueError("bad cursor") from exc
 
 
 def get_referral(engine: Engine, rid: int) -> dict | None:
