@@ -1,4 +1,4 @@
-"""The ``refcheck`` command line. Commands stay thin: they check arguments and call the library."""
+"""The main ``refcheck`` commands: check, audit, train, evaluate, serve and token."""
 from __future__ import annotations
 
 import json
@@ -10,57 +10,8 @@ from typing import Optional
 
 import typer
 
-from . import __version__
-from .errors import DataError, InputError, message
-
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Check imaging referrals against the Norwegian and Danish guidelines (refcheck.report/1).")
-
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-    jsonl = "jsonl"
-
-
-class Guideline(str, Enum):
-    no = "no"
-    dk = "dk"
-
-
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"refcheck: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _connect(url: str):
-    """The desk's database, migrated; a one-line error (RC307) when it cannot be opened."""
-    from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
-
-    from .service import db
-
-    try:
-        return db.connect(url)
-    except (OperationalError, DBAPIError, ArgumentError, OSError) as exc:
-        _fail(message("RC307", url=_redacted(url), problem=type(getattr(exc, "orig", exc) or exc).__name__))
-
-
-def _redacted(url: str) -> str:
-    """The URL without its password."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"refcheck {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main(version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
-                                      help="Print the version and exit.")) -> None:
-    """refcheck: a linter for imaging referrals."""
-
+from ..errors import DataError, InputError, message
+from .base import Format, Guideline, _connect, _fail, app
 
 class Colour(str, Enum):
     auto = "auto"
@@ -127,11 +78,11 @@ def check(
     JSONL/CSV batches, FHIR JSON, and KITH Rekvisisjon / Henvisning and MedCom XREF .xml.
 
     Exit codes: 0 when it ran, 1 when --fail-on matched, 2 on a usage or input error."""
-    from .api import check_record
-    from .audit.run import Progress
-    from .inputs import iter_records
-    from .render import to_json_line, to_text
-    from .render.text import summary_line
+    from ..api import check_record
+    from ..audit.run import Progress
+    from ..inputs import iter_records
+    from ..render import to_json_line, to_text
+    from ..render.text import summary_line
 
     wanted = _fail_on(fail_on)
     try:
@@ -205,7 +156,7 @@ def audit(
     schemas: Optional[Path] = typer.Option(None, "--schemas", help="A folder of XSDs to validate .xml messages against."),
 ) -> None:
     """Audit a batch: tables, summary.json and a self-contained report.html for quality staff."""
-    from .audit import run_audit
+    from ..audit import run_audit
 
     try:
         result = run_audit(input, out, lang=lang.value, by_referrer=by is By.referrer, keep_ids=keep_ids,
@@ -231,7 +182,7 @@ def train(
     subset: Optional[int] = typer.Option(None, "--subset", min=20, help="Train on the first N sentences only (CI)."),
 ) -> None:
     """Rebuild every learned model from the data in the repository (deterministic; writes model cards)."""
-    from .learned.train import train_sentence_roles
+    from ..learned.train import train_sentence_roles
 
     try:
         meta = train_sentence_roles(out, subset)
@@ -264,7 +215,7 @@ def token_create(
     expires: str = typer.Option("", "--expires", help="Valid for this many days, e.g. 90d (default: until revoked)."),
 ) -> None:
     """Create a token (printed once; only its hash is stored)."""
-    from .service import db
+    from ..service import db
 
     days = None
     if expires:
@@ -280,7 +231,7 @@ def token_create(
 def token_list(db_url: str = typer.Option(DEFAULT_DB, "--db", help="SQLite file or database URL (postgresql://…).")
                ) -> None:
     """The tokens: id, name, role, created, expires, revoked, last used (never the token itself)."""
-    from .service import db
+    from ..service import db
 
     for t in db.list_tokens(_connect(db_url)):
         typer.echo("\t".join(str(t[k] or "-") for k in ("id", "name", "role", "created_at", "expires_at", "revoked_at",
@@ -292,7 +243,7 @@ def token_revoke(token_id: int = typer.Argument(..., help="The token's id (see `
                  db_url: str = typer.Option(DEFAULT_DB, "--db", help="SQLite file or database URL (postgresql://…).")
                  ) -> None:
     """Revoke a token: it stops working at once."""
-    from .service import db
+    from ..service import db
 
     if not db.revoke_token(_connect(db_url), token_id):
         _fail(f"no active token with id {token_id}")
@@ -312,7 +263,7 @@ def serve(
     import uvicorn
 
     os.environ["REFCHECK_DB"] = db_url
-    from .service import db
+    from ..service import db
 
     _connect(db_url)  # migrate once before workers start
     uvicorn.run("refcheck.service.asgi:app", host=host, port=port, workers=workers, log_level="info",
@@ -333,7 +284,7 @@ def evaluate(
     Each file is a set of its own (our samples, our held-out set by another author, the
     outside writers' set are never pooled); the last lines compare them.
     """
-    from .evaluate import evaluate as run, format_evaluation, load_gold, summary_line
+    from ..evaluate import evaluate as run, format_evaluation, load_gold, summary_line
 
     sets = {p.name: [p] for p in gold} if gold else _default_gold_sets()
     if not sets:
@@ -369,9 +320,3 @@ def _default_gold_sets() -> dict[str, list[Path]]:
     return out
 
 
-if __name__ == "__main__":  # pragma: no cover
-    app()
-
-
-# the catalogue and message commands (rules, rule, errors, reply) live in cli_catalogue.py
-from . import cli_catalogue  # noqa: E402,F401  (registers its commands on ``app``)

@@ -8,8 +8,8 @@ from typing import Optional
 
 import typer
 
-from .cli import Format, _fail, app
-from .errors import message
+from ..errors import message
+from .base import Format, _fail, app
 
 
 @app.command("reply")
@@ -22,9 +22,9 @@ def reply(
     Dialogmelding "Status på henvisning" with the guideline's advice when refcheck proposes
     decline, return or redirect; for each MedCom message a positive or negative receipt.
     Replies carry no patient data (no fødselsnummer, CPR number, name or address)."""
-    from .api import check_record
-    from .inputs.messages import read_message
-    from .render.replies import replies
+    from ..api import check_record
+    from ..inputs.messages import read_message
+    from ..render.replies import replies
 
     if not input.exists():
         _fail(message("RC304", path=input))
@@ -58,11 +58,11 @@ def list_rules(
     """List the rule catalogue: code, name, severity, verdict and citation (the guideline as
     clinicians name it, with the source id in brackets); or, with --coverage, the coverage
     matrix of every guideline recommendation."""
-    from .rules.citations import display
-    from .rules.engine import load_catalogue
+    from ..rules.citations import display
+    from ..rules.engine import load_catalogue
 
     if coverage:
-        from .rules import coverage as cov
+        from ..rules import coverage as cov
 
         matrix = cov.load()
         if markdown:
@@ -101,7 +101,7 @@ def _code_key(code: str) -> tuple:
 @app.command("rule")
 def explain_rule(code: str = typer.Argument(..., help="A rule code, e.g. NO-LBP-001.")) -> None:
     """Explain one rule: what it checks, why, an example referral, the guideline text."""
-    from .rules.engine import load_catalogue
+    from ..rules.engine import load_catalogue
 
     catalogue = load_catalogue()
     rule = catalogue.get(code)
@@ -118,8 +118,8 @@ def explain_rule(code: str = typer.Argument(..., help="A rule code, e.g. NO-LBP-
     typer.echo(f"\n## What it checks\n{rule.doc['checks']}\n\n## Why it matters\n{rule.doc['why']}")
     typer.echo(f"\n## Example referral\n{rule.doc['example']}\n\n## Message\n  nb: {rule.message['nb']}\n"
                f"  da: {rule.message['da']}\n  en: {rule.message['en']}")
-    from .rules.citations import display
-    from .rules.coverage import load as load_coverage
+    from ..rules.citations import display
+    from ..rules.coverage import load as load_coverage
 
     typer.echo(f"\n## Guideline text\n\"{rule.doc['guideline']}\"\n\n## Reference\n{display(rule.citation)} "
                f"[source: {rule.citation}]")
@@ -132,7 +132,7 @@ def explain_rule(code: str = typer.Argument(..., help="A rule code, e.g. NO-LBP-
 def list_errors(format: Format = typer.Option(Format.text, "--format", "-f")) -> None:
     """List every error refcheck reports: code, kind (the contract's error code, input, data
     or usage) and message template."""
-    from .errors import table
+    from ..errors import table
 
     rows = table()
     if format is not Format.text:
