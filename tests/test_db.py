@@ -48,12 +48,25 @@ def test_idempotent_store_worklist_decision_and_trail(engine):
     row = db.get_referral(engine, a.id)
     assert row["proposed_action"] == "decline" and row["decision"] == "decline" and row["decided_by"] == "screener-2"
     trail = [(t["event"], t["actor"]) for t in row["audit_trail"]]
-    assert trail == [("received", "gp"), ("decision", "screener-1"), ("decision", "screener-2")]
+    assert trail == [("received", "gp"), ("override", "screener-1"), ("decision", "screener-2")]
     assert "previous decision return" in row["audit_trail"][2]["detail"]
     assert [r["external_id"] for r in _wl(engine)] == ["r-2"]
     s = db.stats(engine)
     assert (s["referrals"], s["open"], s["decided"], s["agreed"]) == (2, 1, 1, 1)
     assert db.decide(engine, 999, "accept", None, "x") == "missing"
+
+
+def test_overriding_an_escalation_needs_a_reason_and_is_counted(engine):
+    urgent = db.store_referral(engine, "u-1", "gp", "Nummen i setet.", URGENT | {"action": "escalate"}, None)
+    assert db.decide(engine, urgent.id, "accept", None, "screener") == "reason_required"
+    assert db.decide(engine, urgent.id, "accept", "  ", "screener") == "reason_required"
+    assert db.decide(engine, urgent.id, "accept", "MR tatt i går, ingen stenose", "screener") == "done"
+    (event,) = [e for e in db.get_referral(engine, urgent.id)["audit_trail"] if e["event"] == "override"]
+    assert event["detail"].startswith("URGENT overridden: escalate -> accept")
+    plain = db.store_referral(engine, "p-1", "gp", "Ryggsmerter i 2 uker.", REPORT, None)
+    assert db.decide(engine, plain.id, "return", None, "screener") == "done"  # no reason needed
+    s = db.stats(engine)
+    assert (s["overrides"], s["urgent_overrides"]) == (2, 1)
 
 
 def test_the_key_is_submitter_and_id_and_a_change_is_a_new_version(engine):

@@ -165,36 +165,117 @@ def test_check_does_not_store_and_rules_and_health(server):
     assert status == 200 and "/v1/referrals" in spec["paths"] and "/v1/worklist" in spec["paths"]
 
 
-def test_worklist_page_override_lands_in_audit_trail(server, chrome, tmp_path):
+def _shots(tmp_path) -> Path:
+    """Where the browser tests' screenshots go: $REFCHECK_SCREENSHOTS when set (to look at
+    them), else the test's own temporary folder."""
+    folder = Path(os.environ.get("REFCHECK_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _login(chrome, base, token, lang="nb"):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    chrome.get(base + f"/?lang={lang}")
+    assert chrome.find_element(By.ID, "app").get_attribute("hidden") is not None  # nothing before login
+    chrome.find_element(By.ID, "token").send_keys(token, Keys.ENTER)  # Enter submits
+
+
+def test_worklist_page_queue_detail_override_and_filter(server, chrome, tmp_path):
+    """The desk in a real browser (issue 14): rows in words, escalations first, evidence
+    highlighting, the selection and the detail in step, an escalation overridden only
+    with a reason and a confirmation, filters; screenshots of each."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     base, tok, _ = server
-    _, r = call(base, "POST", "/v1/referrals", tok["submitter"],
-                {"id": "nb-7010", "text": "MR skulder hø. Kvinne 49 år, smerter ved abduksjon i 3 mnd, smertefull bue, "
-                                          "god kraft. Ingen nattesmerter. Tentativ diagnose: impingement."})
-    wait = WebDriverWait(chrome, 20)
-    chrome.get(base + "/?lang=nb")
-    assert "Screening" in chrome.title
-    chrome.find_element(By.ID, "token").send_keys(tok["screener"])
-    chrome.find_element(By.ID, "loginbtn").click()
-    row = wait.until(EC.element_to_be_clickable((By.ID, f"row-{r['worklist_id']}")))
-    row.click()
-    wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#detail h2"), "nb-7010"))
-    assert chrome.find_elements(By.CSS_SELECTOR, "#text mark.negated_flag")  # "Ingen nattesmerter" struck through
-    assert chrome.find_elements(By.CSS_SELECTOR, "#findings li")
-    Select(chrome.find_element(By.ID, "decision")).select_by_value("redirect")
-    chrome.find_element(By.ID, "reason").send_keys("Ortoped vurderer først")
+    shots, wait = _shots(tmp_path), WebDriverWait(chrome, 20)
+    sub = tok["submitter"]
+    _, knee = call(base, "POST", "/v1/referrals", sub, {"id": "nb-7011", "text": "MR kne venstre. Kvinne 61 år, kjent "
+                                                        "artrose i venstre kne, økende smerter siste halvår. Spm: progresjon?"})
+    _, shoulder = call(base, "POST", "/v1/referrals", sub, {
+        "id": "nb-7010", "text": "MR skulder hø. Kvinne 49 år, smerter ved abduksjon i 3 mnd, smertefull bue, god kraft. "
+                                 "Ingen nattesmerter. Tentativ diagnose: impingement."})
+    _, cauda = call(base, "POST", "/v1/referrals", sub, {
+        "id": "nb-7012", "text": "Ø-hjelp MR lumbal. Mann 57 år, siden i natt nummen i setet og får ikke tisset. "
+                                 "Tidligere frisk. Spm: cauda equina?"})
+    _login(chrome, base, tok["screener"])
+    wait.until(EC.presence_of_element_located((By.ID, f"row-{cauda['worklist_id']}")))
+    first = chrome.find_element(By.CSS_SELECTOR, "#rows tr")
+    assert first.get_attribute("id") == f"row-{cauda['worklist_id']}"  # escalations first
+    assert "ESKALER" in first.text and "⚑" in first.text and "MR korsrygg" in first.text and "57 år mann" in first.text
+    knee_row = chrome.find_element(By.ID, f"row-{knee['worklist_id']}").text
+    assert "GODTA som røntgen (MR ønsket)" in knee_row and "MR kne" in knee_row and "61 år kvinne" in knee_row
+    chrome.save_screenshot(str(shots / "worklist-queue-nb.png"))
+    # the detail: exactly the report's red flags are marked; a finding shows its evidence
+    wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#detail h2"), "nb-7012"))
+    _, detail = call(base, "GET", f"/v1/referrals/{cauda['worklist_id']}", tok["auditor"])
+    marks = chrome.find_elements(By.CSS_SELECTOR, "#text mark.red_flag")
+    assert sorted(m.text for m in marks) == sorted(f["text"] for f in detail["report"]["red_flags"] if f["end"] > f["start"])
+    chrome.find_element(By.CSS_SELECTOR, "#findings li").click()
+    evidence = [m.text for m in chrome.find_elements(By.CSS_SELECTOR, "#text mark.evidence")]
+    assert evidence == [e["text"] for e in detail["report"]["findings"][0]["evidence"]]
+    chrome.save_screenshot(str(shots / "worklist-detail-evidence-nb.png"))
+    # overriding the escalation: no reason → refused in the page; with a reason → a second confirmation
+    Select(chrome.find_element(By.ID, "decision")).select_by_value("accept")
     chrome.find_element(By.ID, "save").click()
+    assert "begrunnelse" in chrome.find_element(By.ID, "decide-msg").text
+    chrome.find_element(By.ID, "reason").send_keys("MR tatt på legevakten i natt, ingen kompresjon")
+    chrome.find_element(By.ID, "save").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "confirm-override")))
+    chrome.save_screenshot(str(shots / "worklist-override-confirm-nb.png"))
+    chrome.find_element(By.ID, "confirm-override").click()
     wait.until(EC.presence_of_element_located((By.ID, "saved")))
-    trail = chrome.find_element(By.ID, "trail").text
-    assert "overridden: decline -> redirect" in trail and "Ortoped vurderer først" in trail
-    errors = [e for e in chrome.get_log("browser") if e["level"] == "SEVERE"]
-    assert errors == []
-    chrome.save_screenshot(str(tmp_path / "worklist.png"))
-    _, detail = call(base, "GET", f"/v1/referrals/{r['worklist_id']}", tok["auditor"])
-    assert detail["decision"] == "redirect" and detail["audit_trail"][-1]["actor"] == "screener-1"
+    # in step: the decided referral left the queue and the pane shows the one now selected
+    selected = chrome.find_element(By.CSS_SELECTOR, "#rows tr.sel").get_attribute("id")
+    shown = chrome.find_element(By.CSS_SELECTOR, "#detail h2").text
+    assert selected != f"row-{cauda['worklist_id']}" and any(
+        selected == f"row-{r['worklist_id']}" and r["id"] in shown for r in (knee, shoulder))
+    _, after = call(base, "GET", f"/v1/referrals/{cauda['worklist_id']}", tok["auditor"])
+    assert after["decision"] == "accept" and after["audit_trail"][-1]["event"] == "override"
+    assert after["audit_trail"][-1]["detail"].startswith("URGENT overridden: escalate -> accept")
+    _, stats = call(base, "GET", "/v1/stats", tok["auditor"])
+    assert stats["urgent_overrides"] >= 1
+    # pressing c confirms the referral shown, once; the next one opens
+    shown_before = chrome.find_element(By.CSS_SELECTOR, "#detail h2").text.split()[0]
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(chrome).move_to_element(chrome.find_element(By.CSS_SELECTOR, "#detail h2")).click().send_keys("c").perform()
+    saved = "return (document.getElementById('saved') || {}).textContent || ''"
+    wait.until(lambda d: shown_before in d.execute_script(saved))
+    # a filter: only the shoulder (or knee) left
+    Select(chrome.find_element(By.ID, "f-region")).select_by_value("shoulder")
+    rows_text = "return Array.from(document.querySelectorAll('#rows tr')).map(tr => tr.textContent)"
+    wait.until(lambda d: d.execute_script(rows_text) and all("skulder" in t for t in d.execute_script(rows_text)))
+    chrome.save_screenshot(str(shots / "worklist-filter-nb.png"))
+    assert [e for e in chrome.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_worklist_login_and_an_expired_token(server, chrome, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    base, tok, url = server
+    wait = WebDriverWait(chrome, 20)
+    _login(chrome, base, "rc_not-a-token", lang="da")
+    wait.until(EC.text_to_be_present_in_element((By.ID, "loginmsg"), "Ukendt adgangsnøgle"))
+    assert chrome.find_element(By.ID, "app").get_attribute("hidden") is not None
+    engine = db.connect(url)
+    short = db.create_token(engine, "screener", "vikar")
+    engine.dispose()
+    _login(chrome, base, short, lang="da")
+    wait.until(EC.visibility_of_element_located((By.ID, "queue")))
+    engine = db.connect(url)
+    (row,) = [t for t in db.list_tokens(engine) if t["name"] == "vikar"]
+    db.revoke_token(engine, row["id"])
+    engine.dispose()
+    chrome.find_element(By.ID, "f-reset").click()  # the next request meets a revoked token
+    wait.until(EC.text_to_be_present_in_element((By.ID, "loginmsg"), "tilbagekaldt"))
+    assert chrome.find_element(By.ID, "app").get_attribute("hidden") is not None
+    chrome.save_screenshot(str(_shots(tmp_path) / "worklist-expired-da.png"))
 
 
 def test_fhir_bundle_with_patient_is_screened_and_stored(server):

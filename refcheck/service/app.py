@@ -376,6 +376,8 @@ def create_app(db_url: str) -> FastAPI:
         done = db.decide(engine, rid, decision, reason, who[0]) if 0 < rid < MAX_ID else "missing"
         if done == "missing":
             raise Problem(404, "not_found", f"no referral {rid}")
+        if done == "reason_required":
+            raise Problem(422, "reason_required", "overriding an escalation or an urgent referral needs a reason")
         if done != "done":
             raise Problem(409, done, f"referral {rid} is {done}" + (
                 " by a newer version: decide on the latest" if done == "superseded" else " by the referrer"))

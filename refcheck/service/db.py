@@ -279,22 +279,29 @@ def _instant(value: str) -> datetime:
 
 
 def decide(engine: Engine, rid: int, decision: str, reason: str | None, actor: str) -> str:
-    """Record the screener's decision; the proposal stays; every change joins the audit trail.
-    Returns "done", "missing", or the status that forbids a decision ("superseded" by a
-    newer version, "cancelled" by the referrer)."""
+    """Record the screener's decision; the proposal stays; every change joins the audit trail
+    (event ``override`` when the decision differs from refcheck's proposal). Returns "done",
+    "missing", "reason_required" (overriding an escalation or an urgent referral needs a
+    reason), or the status that forbids a decision ("superseded", "cancelled")."""
     at = now()
     with engine.begin() as conn:
-        row = conn.execute(select(referrals.c.proposed_action, referrals.c.decision, referrals.c.status)
-                           .where(referrals.c.id == rid)).first()
+        row = conn.execute(select(referrals.c.proposed_action, referrals.c.decision, referrals.c.status,
+                                  referrals.c.appropriateness).where(referrals.c.id == rid)).first()
         if row is None:
             return "missing"
         if row.status in ("superseded", "cancelled"):
             return row.status
+        urgent = row.proposed_action == "escalate" or row.appropriateness == "urgent"
+        if urgent and decision != row.proposed_action and not (reason or "").strip():
+            return "reason_required"
         conn.execute(update(referrals).where(referrals.c.id == rid).values(
             status="decided", decision=decision, reason=reason, decided_by=actor, decided_at=at))
         kind = "confirmed" if decision == row.proposed_action else "overridden"
         detail = f"{kind}: {row.proposed_action} -> {decision}" + (f"; previous decision {row.decision}" if row.decision else "")
-        conn.execute(insert(audit_trail).values(referral_id=rid, at=at, actor=actor, event="decision",
+        if kind == "overridden" and urgent:
+            detail = "URGENT " + detail
+        conn.execute(insert(audit_trail).values(referral_id=rid, at=at, actor=actor,
+                                                event="decision" if kind == "confirmed" else "override",
                                                 detail=detail + (f"; reason: {reason}" if reason else "")))
     return "done"
 
@@ -309,6 +316,9 @@ def stats(engine: Engine) -> dict:
                             .where(referrals.c.status == "decided")
                             .group_by(referrals.c.proposed_action, referrals.c.decision)).all()
         open_n = conn.execute(select(func.count()).select_from(referrals).where(referrals.c.status == "open")).scalar_one()
+        urgent_overrides = conn.execute(select(func.count()).select_from(referrals).where(
+            referrals.c.status == "decided", referrals.c.decision != referrals.c.proposed_action,
+            (referrals.c.proposed_action == "escalate") | (referrals.c.appropriateness == "urgent"))).scalar_one()
     decided = sum(n for _, _, n in rows)
     agree = sum(n for p, d, n in rows if p == d)
     confusion: dict[str, dict[str, int]] = {}
@@ -316,4 +326,5 @@ def stats(engine: Engine) -> dict:
         confusion.setdefault(p, {})[d] = n
     return {"referrals": total, "versions": sum(by_status.values()), "superseded": by_status.get("superseded", 0),
             "cancelled": by_status.get("cancelled", 0), "open": open_n, "decided": decided, "agreed": agree,
-            "agreement": round(agree / decided, 4) if decided else None, "proposed_vs_decided": confusion}
+            "agreement": round(agree / decided, 4) if decided else None, "overrides": decided - agree,
+            "urgent_overrides": urgent_overrides, "proposed_vs_decided": confusion}
