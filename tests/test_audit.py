@@ -131,3 +131,66 @@ def test_report_renders_in_headless_chromium(audited, chrome):
     shot = out / "report.png"
     driver.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
+
+
+def _batch(path: Path, n_big: int = 30) -> Path:
+    """A batch with one busy referrer (enough referrals to compare) and one with three."""
+    rows = []
+    texts = ["MR LS-columna. Mann 41 år, korsryggsmerter i 2 uker etter løft, ingen utstråling. Spm: prolaps?",
+             "MR kne hø. Kvinne 63 år, kjent artrose, økende smerter. Spm: progresjon?",
+             "Rtg skulder ve. Kvinne 50 år, smerter ved abduksjon i 3 mnd, smertefull bue. Spm: impingement?"]
+    for i in range(n_big):
+        rows.append({"id": f"big-{i}", "text": texts[i % 3], "referrer": "Storbyen legesenter", "date": "2026-10-05"})
+    for i in range(3):
+        rows.append({"id": f"small-{i}", "text": texts[i], "referrer": "Dr. Ås", "date": "2026-11-12"})
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("lang", ["nb", "da"])
+def test_report_and_referrer_pages_say_what_they_measure_in_the_language(tmp_path, lang, chrome):
+    """Issue 14: made when, by which version, from how many inputs; every chart captioned;
+    every referrer page linked; feedback a GP can act on (advice per finding, the
+    referrer's shares beside the department's, "too few" below the minimum n); Nordic numbers."""
+    from refcheck import __version__
+
+    out = tmp_path / "out"
+    run_audit(str(_batch(tmp_path / "batch.jsonl")), out, by_referrer=True, progress=False, lang=lang)
+    report = (out / "report.html").read_text(encoding="utf-8")
+    made = {"nb": "Laget", "da": "Lavet"}[lang]
+    assert f"{made} " in report and f"refcheck {__version__}" in report and " 33 " in report
+    assert report.count("class='note'") >= 9  # a caption under every chart
+    assert ("Lavverdi-henvisninger per måned" if lang == "nb" else "Lavværdi-henvisninger per måned") in report
+    pages = json.loads((out / "summary.json").read_text(encoding="utf-8"))["referrer_pages"]
+    assert all(f"href='{page}'" in report for page in pages.values()) and len(pages) == 2
+    assert "," in report.split("class='big'>")[1].split("%")[0]  # a decimal comma
+    big = (out / pages["Storbyen legesenter"]).read_text(encoding="utf-8")
+    dept = {"nb": "avdelingen: ", "da": "afdelingen: "}[lang]
+    assert dept in big and ("Hva du kan skrive neste gang" if lang == "nb" else "Hvad du kan skrive næste gang") in big
+    assert "NO-LBP-001" in big and "røde flagg" in big.lower() or "røde flag" in big.lower()
+    small = (out / pages["Dr. Ås"]).read_text(encoding="utf-8")
+    assert ("for få henvisninger til å sammenligne" if lang == "nb" else "for få henvisninger til at sammenligne") in small
+    from selenium.webdriver.common.by import By
+
+    shots = Path(os.environ.get("REFCHECK_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    chrome.get((out / "report.html").as_uri())
+    assert chrome.find_elements(By.CSS_SELECTOR, "svg.chart")
+    chrome.save_screenshot(str(shots / f"audit-report-{lang}.png"))
+    chrome.get((out / pages["Storbyen legesenter"]).as_uri())
+    chrome.save_screenshot(str(shots / f"audit-referrer-{lang}.png"))
+    assert [e for e in chrome.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_a_rerun_replaces_the_old_outputs_and_never_mixes_them(tmp_path):
+    out = tmp_path / "out"
+    run_audit(str(_batch(tmp_path / "batch.jsonl")), out, by_referrer=True, progress=False)
+    assert len(list((out / "referrers").glob("*.html"))) == 2
+    only_big = tmp_path / "only_big.jsonl"
+    only_big.write_text("".join(line + "\n" for line in (tmp_path / "batch.jsonl").read_text(encoding="utf-8").splitlines()
+                                if "big-" in line), encoding="utf-8")
+    run_audit(str(only_big), out, by_referrer=True, progress=False)
+    assert len(list((out / "referrers").glob("*.html"))) == 1  # Dr. Ås's old page is gone
+    run_audit(str(only_big), out, progress=False)
+    assert not (out / "referrers").exists()
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["inputs"] == 30

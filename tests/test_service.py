@@ -114,7 +114,7 @@ def test_decision_audit_trail_and_stats(server):
                           {"decision": "return", "reason": "Mangler varighet og funn"})
     assert status == 200 and detail["decision"] == "return" and detail["proposed_action"] == "decline"
     events = [(t["event"], t["actor"]) for t in detail["audit_trail"]]
-    assert events == [("received", "submitter-1"), ("decision", "screener-1")]
+    assert events == [("received", "submitter-1"), ("override", "screener-1")]
     assert "overridden: decline -> return" in detail["audit_trail"][1]["detail"]
     _, s = call(base, "GET", "/v1/stats", tok["auditor"])
     assert s["decided"] >= 1 and s["proposed_vs_decided"]["decline"]["return"] >= 1
@@ -203,11 +203,14 @@ def test_worklist_page_queue_detail_override_and_filter(server, chrome, tmp_path
                                  "Tidligere frisk. Spm: cauda equina?"})
     _login(chrome, base, tok["screener"])
     wait.until(EC.presence_of_element_located((By.ID, f"row-{cauda['worklist_id']}")))
-    first = chrome.find_element(By.CSS_SELECTOR, "#rows tr")
-    assert first.get_attribute("id") == f"row-{cauda['worklist_id']}"  # escalations first
-    assert "ESKALER" in first.text and "⚑" in first.text and "MR korsrygg" in first.text and "57 år mann" in first.text
+    badges = [b.get_attribute("class") for b in chrome.find_elements(By.CSS_SELECTOR, "#rows tr td:nth-child(2) .badge")]
+    assert badges == sorted(badges, key=lambda c: "escalate" not in c)  # escalations first
+    cauda_row = chrome.find_element(By.ID, f"row-{cauda['worklist_id']}")
+    assert "ESKALER" in cauda_row.text and "⚑" in cauda_row.text and "MR korsrygg" in cauda_row.text
+    assert "57 år mann" in cauda_row.text
     knee_row = chrome.find_element(By.ID, f"row-{knee['worklist_id']}").text
     assert "GODTA som røntgen (MR ønsket)" in knee_row and "MR kne" in knee_row and "61 år kvinne" in knee_row
+    cauda_row.click()
     chrome.save_screenshot(str(shots / "worklist-queue-nb.png"))
     # the detail: exactly the report's red flags are marked; a finding shows its evidence
     wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#detail h2"), "nb-7012"))
@@ -229,10 +232,10 @@ def test_worklist_page_queue_detail_override_and_filter(server, chrome, tmp_path
     chrome.find_element(By.ID, "confirm-override").click()
     wait.until(EC.presence_of_element_located((By.ID, "saved")))
     # in step: the decided referral left the queue and the pane shows the one now selected
-    selected = chrome.find_element(By.CSS_SELECTOR, "#rows tr.sel").get_attribute("id")
+    selected = chrome.find_element(By.CSS_SELECTOR, "#rows tr.sel")
     shown = chrome.find_element(By.CSS_SELECTOR, "#detail h2").text
-    assert selected != f"row-{cauda['worklist_id']}" and any(
-        selected == f"row-{r['worklist_id']}" and r["id"] in shown for r in (knee, shoulder))
+    assert selected.get_attribute("id") != f"row-{cauda['worklist_id']}"
+    assert selected.text.split()[0] == shown.split()[0]  # the same referral's id
     _, after = call(base, "GET", f"/v1/referrals/{cauda['worklist_id']}", tok["auditor"])
     assert after["decision"] == "accept" and after["audit_trail"][-1]["event"] == "override"
     assert after["audit_trail"][-1]["detail"].startswith("URGENT overridden: escalate -> accept")

@@ -216,10 +216,12 @@ class AuditResult:
 
 
 def _resume_point(ref_csv: Path, find_csv: Path, columns: list[str], resume: bool) -> int:
-    """How many referrals an earlier run completed (0 when not resuming: old files are removed)."""
+    """How many referrals an earlier run completed (0 when not resuming: every output of an
+    earlier run is removed, the referrer pages too, so old and new are never mixed)."""
     if not (resume and ref_csv.exists()):
-        for p in (ref_csv, find_csv):
-            p.unlink(missing_ok=True)
+        from .report import clear_outputs
+
+        clear_outputs(ref_csv.parent)
         return 0
     with ref_csv.open(encoding="utf-8", newline="") as fh:
         header = next(csv.reader(fh), [])
