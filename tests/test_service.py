@@ -25,10 +25,11 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _serve(url: str, env: dict | None = None):
+def _serve(url: str, env: dict | None = None, workers: int = 1):
     """``refcheck serve`` on a free loopback port, as a subprocess; yields (base URL, process)."""
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "refcheck.cli", "serve", "--port", str(port), "--db", url],
+    proc = subprocess.Popen([sys.executable, "-m", "refcheck.cli", "serve", "--port", str(port), "--db", url,
+                             "--workers", str(workers)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
@@ -530,3 +531,21 @@ def test_electronic_messages_are_screened_stored_versioned_and_answered(server):
     _, plain = call(base, "POST", "/v1/referrals", tok["submitter"], {**LBP, "id": "nb-json-reply"})
     status, _, _ = _get_raw(base, f"/v1/referrals/{plain['worklist_id']}/reply", tok["screener"])
     assert status == 409
+
+
+def test_two_workers_serve_keep_alive_clients(tmp_path):
+    """--workers 2 binds its own socket with TCP_NODELAY (benchmarks/service_load: keep-alive
+    p50 44 ms → 7 ms); here: both workers answer on one keep-alive connection."""
+    import http.client
+
+    url = str(tmp_path / "desk.sqlite3")
+    engine = db.connect(url)
+    token = db.create_token(engine, "screener", "s")
+    engine.dispose()
+    with _serve(url, workers=2) as (base, _proc):
+        conn = http.client.HTTPConnection(base.split("//")[1], timeout=10)
+        for _ in range(20):
+            conn.request("GET", "/v1/worklist", headers={"Authorization": f"Bearer {token}"})
+            response = conn.getresponse()
+            assert response.status == 200 and json.loads(response.read())["referrals"] == []
+        conn.close()

@@ -250,6 +250,22 @@ def token_revoke(token_id: int = typer.Argument(..., help="The token's id (see `
     typer.echo(f"revoked token {token_id}")
 
 
+def _listening_socket(host: str, port: int):
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        _fail(message("RC308", host=host, port=port, problem=exc.strerror or type(exc).__name__))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
@@ -263,11 +279,15 @@ def serve(
     import uvicorn
 
     os.environ["REFCHECK_DB"] = db_url
-    from ..service import db
-
     _connect(db_url)  # migrate once before workers start
-    uvicorn.run("refcheck.service.asgi:app", host=host, port=port, workers=workers, log_level="info",
-                access_log=False)
+    if workers == 1:
+        uvicorn.run("refcheck.service.asgi:app", host=host, port=port, log_level="info", access_log=False)
+        return
+    # Several workers share one listening socket that uvicorn would bind without
+    # TCP_NODELAY (uvicorn#3149): keep-alive responses then wait ~40 ms for a delayed ACK.
+    # Bind it here with TCP_NODELAY, which the accepted connections inherit.
+    sock = _listening_socket(host, port)
+    uvicorn.run("refcheck.service.asgi:app", fd=sock.fileno(), workers=workers, log_level="info", access_log=False)
 
 
 @app.command()
