@@ -102,44 +102,95 @@ def iter_jsonl(lines: Iterator[bytes], source: str) -> Iterator[InputRecord]:
         yield record_from_mapping(row, fallback)
 
 
+def _sniff_encoding(path: Path) -> tuple[str, RecordError | None]:
+    """The encoding of a CSV file, judged from its first 64 KiB (so the file is streamed,
+    never read whole): UTF-16 with a BOM, UTF-8 (stray bytes replaced), else the legacy
+    encoding charset-normalizer finds."""
+    with path.open("rb") as fh:
+        sample = fh.read(65536)
+    if sample[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16", None
+    if b"\x00" in sample[:4096]:
+        return "", record_error("RC101")
+    cut = sample if len(sample) < 65536 else sample[:len(sample) - 4]  # a character may be cut at the end
+    try:
+        cut.decode("utf-8-sig")
+        return "utf-8-sig", None
+    except UnicodeDecodeError:
+        pass
+    text, err = decode_bytes(sample)
+    if err is not None:
+        return "", err
+    if "\ufffd" in text or _UTF8_SEQUENCE.search(sample):
+        return "utf-8-sig", None  # UTF-8 with a few stray bytes: replaced (and warned about)
+    legacy = from_bytes(sample, cp_isolation=["cp1252", "latin_1", "iso8859_15", "cp865", "mac_roman"]).best()
+    return (legacy.encoding if legacy is not None else "utf-8-sig"), None
+
+
+class _Lines:
+    """Physical lines of a text stream, remembering those of the row being read so that a
+    broken row can be skipped by its first line and the rest read again."""
+
+    def __init__(self, fh):
+        self.fh, self.pending, self.row, self.consumed = fh, [], [], 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.pending.pop() if self.pending else self.fh.readline()
+        if not line:
+            raise StopIteration
+        self.row.append(line)
+        self.consumed += 1
+        return line
+
+    def rewind_after_first(self) -> None:
+        """Give back every line of the broken row but its first."""
+        rest = self.row[1:]
+        self.pending.extend(reversed(rest))
+        self.consumed -= len(rest)
+        self.row = []
+
+
 def iter_csv(path: Path) -> Iterator[InputRecord]:
-    """Read a CSV batch with a header row naming at least ``text`` (and usually ``id``).
+    """Read a CSV batch with a header row naming at least ``text`` (and usually ``id``),
+    streamed a row at a time (memory does not grow with the file).
 
     A row that cannot be read (an unterminated quote, a field over the limit) becomes
     that row's error record and reading goes on at the next line, so a broken row never
     swallows the rows after it.
     """
-    data = path.read_bytes()
-    text, err = decode_bytes(data)
+    encoding, err = _sniff_encoding(path)
     if err:
         raise input_error("RC301", name=path.name, problem=err.message)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    head = csv.reader(io.StringIO(text, newline=""), dialect=dialect)
-    try:
-        fieldnames = next(head)
-    except (StopIteration, csv.Error):
-        fieldnames = []
-    if not fieldnames or "text" not in [f.strip().lower() for f in fieldnames]:
-        raise input_error("RC302", name=path.name, fields=", ".join(META_FIELDS))
-    lines = text.splitlines(keepends=True)
-    offset = head.line_num  # physical lines consumed so far
-    while offset < len(lines):
-        reader = csv.DictReader(io.StringIO("".join(lines[offset:]), newline=""), fieldnames=fieldnames,
-                                dialect=dialect, strict=True)
-        done = 0  # lines of this chunk consumed by complete rows
+    with path.open(encoding=encoding, errors="replace", newline="") as fh:
+        head_text = fh.read(4096)
+        fh.seek(0)
         try:
-            for row in reader:
-                n = offset + done + 1  # the row's first physical line
-                done = reader.line_num
-                yield _csv_record(row, path.name, n)
-            offset = len(lines)
-        except csv.Error as exc:
-            n = offset + done + 1
-            yield InputRecord(f"{path.name}:{n}", None, error=record_error("RC209", n=n, problem=_csv_problem(exc)))
-            offset = n  # go on after the broken row's first line
+            dialect = csv.Sniffer().sniff(head_text, delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        lines = _Lines(fh)
+        try:
+            fieldnames = next(csv.reader(lines, dialect=dialect))
+        except (StopIteration, csv.Error):
+            fieldnames = []
+        if not fieldnames or "text" not in [f.strip().lower() for f in fieldnames]:
+            raise input_error("RC302", name=path.name, fields=", ".join(META_FIELDS))
+        lines.row = []
+        while True:
+            reader = csv.DictReader(lines, fieldnames=fieldnames, dialect=dialect, strict=True)
+            try:
+                for row in reader:
+                    n = lines.consumed - len(lines.row) + 1  # the row's first physical line
+                    lines.row = []
+                    yield _csv_record(row, path.name, n)
+                return
+            except csv.Error as exc:
+                n = lines.consumed - len(lines.row) + 1
+                yield InputRecord(f"{path.name}:{n}", None, error=record_error("RC209", n=n, problem=_csv_problem(exc)))
+                lines.rewind_after_first()  # go on after the broken row's first line
 
 
 def _csv_record(row: dict, name: str, n: int) -> InputRecord:
