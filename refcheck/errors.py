@@ -64,6 +64,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     "RC304": (INPUT, "no such file or directory: {path}"),
     "RC305": (INPUT, "directory {path} has no referral files ({suffixes})"),
     "RC306": (INPUT, "cannot write to {path} ({problem})"),
+    "RC309": (INPUT, "cannot read the Parquet input {name} ({problem})"),
     "RC308": (INPUT, "cannot listen on {host}:{port} ({problem})"),
     "RC307": (INPUT, "cannot open the database {url} ({problem}): is the server running and the URL right?"),
     # FHIR

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import __version__
 from ..contract import APPROPRIATENESS
 from ..render import words as W
-from .tables import BOOL_COLUMNS, REFERRAL_COLUMNS, aggregate, read_rows
+from .tables import BOOL_COLUMNS, FINDING_COLUMNS, REFERRAL_COLUMNS, aggregate, read_rows
 COLOURS = {"urgent": "#b2182b", "indicated": "#1b7837", "low_value": "#e08214", "specialist": "#762a83",
            "uncertain": "#4393c3", "out_of_scope": "#878787"}
 GRADES = ("A", "B", "C", "D", "X")
@@ -273,18 +273,39 @@ def render_html(s: dict, lang: str = "en", referrer: str | None = None, departme
     return "".join(parts)
 
 
-def _parquet(out: Path, include_text: bool) -> None:
+def _parquet(out: Path, include_text: bool, partition_by: str | None = None) -> None:
+    """``referrals.parquet`` and ``findings.parquet``, written chunk by chunk with a fixed
+    schema; with ``partition_by="month"`` as partitioned datasets (``month=2026-10/…``),
+    findings partitioned by their referral's month."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    fields = []
-    for col in REFERRAL_COLUMNS + (["text"] if include_text else []):
-        typ = pa.int64() if col == "seq" else pa.bool_() if col in BOOL_COLUMNS else pa.string()
-        fields.append(pa.field(col, typ))
-    schema = pa.schema(fields)
-    with pq.ParquetWriter(out / "referrals.parquet", schema) as writer:
-        for chunk in read_rows(out / "referrals.csv"):
-            writer.write_table(pa.Table.from_pandas(chunk, schema=schema, preserve_index=False))
+    def schema_of(columns):
+        return pa.schema([pa.field(c, pa.int64() if c == "seq" else pa.bool_() if c in BOOL_COLUMNS else pa.string())
+                          for c in columns])
+
+    ref_schema = schema_of(REFERRAL_COLUMNS + (["text"] if include_text else []))
+    find_schema = schema_of(FINDING_COLUMNS)
+    if partition_by is None:
+        with pq.ParquetWriter(out / "referrals.parquet", ref_schema) as writer:
+            for chunk in read_rows(out / "referrals.csv"):
+                writer.write_table(pa.Table.from_pandas(chunk, schema=ref_schema, preserve_index=False))
+        with pq.ParquetWriter(out / "findings.parquet", find_schema) as writer:
+            for chunk in read_rows(out / "findings.csv"):
+                writer.write_table(pa.Table.from_pandas(chunk, schema=find_schema, preserve_index=False))
+        return
+    months: dict[int, str] = {}
+    for n, chunk in enumerate(read_rows(out / "referrals.csv")):
+        chunk = chunk.assign(month=chunk["month"].replace("", "unknown"))
+        months.update(zip(chunk["seq"].tolist(), chunk["month"].tolist()))
+        pq.write_to_dataset(pa.Table.from_pandas(chunk, schema=ref_schema, preserve_index=False),
+                            root_path=str(out / "referrals.parquet"), partition_cols=[partition_by],
+                            basename_template=f"part-{n}-{{i}}.parquet")
+    for n, chunk in enumerate(read_rows(out / "findings.csv")):
+        table = pa.Table.from_pandas(chunk, schema=find_schema, preserve_index=False)
+        table = table.append_column("month", pa.array([months.get(q, "unknown") for q in chunk["seq"].tolist()]))
+        pq.write_to_dataset(table, root_path=str(out / "findings.parquet"), partition_cols=["month"],
+                            basename_template=f"part-{n}-{{i}}.parquet")
 
 
 def _slug(name: str) -> str:
@@ -297,7 +318,7 @@ def _slug(name: str) -> str:
 
 
 #: What an audit writes into its folder (a new run replaces all of them: never old and new mixed).
-OUTPUT_FILES = ("referrals.csv", "findings.csv", "referrals.parquet", "summary.json", "report.html")
+OUTPUT_FILES = ("referrals.csv", "findings.csv", "referrals.parquet", "findings.parquet", "summary.json", "report.html")
 
 
 def clear_outputs(out: Path) -> None:
@@ -305,17 +326,22 @@ def clear_outputs(out: Path) -> None:
     import shutil
 
     for name in OUTPUT_FILES:
-        (out / name).unlink(missing_ok=True)
+        path = out / name
+        if path.is_dir():  # a partitioned dataset
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
     if (out / "referrers").is_dir():
         shutil.rmtree(out / "referrers")
 
 
-def write_outputs(out: Path, lang: str = "en", by_referrer: bool = False, include_text: bool = False) -> dict:
+def write_outputs(out: Path, lang: str = "en", by_referrer: bool = False, include_text: bool = False,
+                  partition_by: str | None = None) -> dict:
     """Write referrals.parquet, summary.json, report.html (and feedback pages). The figures
     come from one pass over the table, the referrers' too (no re-reading per page)."""
     from datetime import datetime, timezone
 
-    _parquet(out, include_text)
+    _parquet(out, include_text, partition_by)
     if by_referrer:
         summary, per_referrer = aggregate(out, by_referrer=True)
         # every page is listed in the summary and linked from the report

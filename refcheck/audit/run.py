@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import hmac
 import os
 import secrets
 import sys
@@ -30,66 +29,11 @@ from pathlib import Path
 
 from ..errors import input_error
 from ..inputs import InputRecord, iter_records
+from .rows import Privacy, _rows, age_band  # noqa: F401  (age_band: part of this module's interface)
 from .tables import FINDING_COLUMNS, REFERRAL_COLUMNS
 
 WINDOW = 256
 KEY_FILE = ".refcheck-audit-key"
-
-
-def age_band(age: int | None) -> str:
-    if age is None:
-        return ""
-    for upper, label in ((16, "<16"), (30, "16-29"), (45, "30-44"), (60, "45-59"), (75, "60-74")):
-        if age < upper:
-            return label
-    return "75+"
-
-
-@dataclass(frozen=True)
-class Privacy:
-    keep_ids: bool = False
-    include_text: bool = False
-    key: bytes = b""
-
-    def pseudonym(self, rid: str) -> str:
-        if self.keep_ids:
-            return rid
-        return hmac.new(self.key, rid.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
-
-
-def _rows(seq: int, record: InputRecord, privacy: Privacy, guideline: str | None) -> tuple[dict, list[dict]]:
-    """Check one record and flatten its report into a referral row and finding rows."""
-    from ..api import check_record
-
-    report = check_record(record, guideline)
-    d = report.to_dict()
-    rid = privacy.pseudonym(record.id)
-    date = str(record.meta.get("date") or "")[:10]
-    err = d["errors"][0] if d["errors"] else None
-    row = {
-        "seq": seq, "id": rid, "date": date, "month": date[:7], "referrer": str(record.meta.get("referrer") or ""),
-        "language": d["language"] or "", "guideline": d["guideline"], "modality": d["exam"]["modality"] or "",
-        "region": d["exam"]["region"] or "", "laterality": d["exam"]["laterality"] or "",
-        "age_band": age_band(d["patient"]["age"]), "sex": d["patient"]["sex"] or "",
-        "grade": d["completeness"]["grade"], "missing": ";".join(d["completeness"]["missing"]),
-        "history": d["history"]["present"], "clinical_findings": d["clinical_findings"]["present"],
-        "tentative_diagnosis": d["tentative_diagnosis"]["present"], "clinical_question": d["clinical_question"]["present"],
-        "red_flags": ";".join(sorted({f["code"] for f in d["red_flags"]})), "appropriateness": d["appropriateness"],
-        "recommended_modality": d["recommended_modality"] or "",
-        "modality_mismatch": any(f["rule"] == "GEN-005" for f in d["findings"]), "action": d["action"],
-        "rules": ";".join(f["rule"] for f in d["findings"]),
-        "error": err["code"] if err else "", "error_message": err["message"] if err else "",
-    }
-    if privacy.include_text:
-        row["text"] = record.text or ""
-    findings = []
-    for f in d["findings"]:
-        if privacy.include_text:
-            evidence = " | ".join(e["text"] for e in f["evidence"])
-        else:
-            evidence = ";".join(f"{e['start']}:{e['end']}" for e in f["evidence"])
-        findings.append({"seq": seq, "id": rid, "rule": f["rule"], "severity": f["severity"], "evidence": evidence})
-    return row, findings
 
 
 # --- worker processes ------------------------------------------------------------------
@@ -234,9 +178,14 @@ def _resume_point(ref_csv: Path, find_csv: Path, columns: list[str], resume: boo
 
 def run_audit(source: str, out: Path, *, lang: str = "en", by_referrer: bool = False, keep_ids: bool = False,
               include_text: bool = False, jobs: int = 1, resume: bool = False, guideline: str | None = None,
-              progress: bool = True, stop_after: int | None = None, schemas: str | Path | None = None) -> AuditResult:
+              progress: bool = True, stop_after: int | None = None, schemas: str | Path | None = None,
+              engine: str = "local", scheduler: str | None = None, dask_workers: int = 2,
+              partition_by: str | None = None) -> AuditResult:
     """Audit every referral of ``source`` into ``out``; see the module docstring.
 
+    ``engine="dask"`` checks on a Dask cluster (``scheduler`` address, or a local cluster of
+    ``dask_workers`` processes; see :mod:`.dask`); ``partition_by="month"`` also writes the
+    tables as partitioned Parquet datasets.
     ``stop_after`` simulates an interruption after that many referrals (for tests).
     """
     out.mkdir(parents=True, exist_ok=True)
@@ -262,9 +211,13 @@ def run_audit(source: str, out: Path, *, lang: str = "en", by_referrer: bool = F
         find_w.writeheader()
     bar = Progress(_count_inputs(source), done, progress)
     interrupted = False
-    pool = None
+    pool = checker = None
     try:
-        if jobs > 1:
+        if engine == "dask":
+            from .dask import DaskChecker
+
+            checker = DaskChecker(privacy, guideline, scheduler, dask_workers)
+        elif jobs > 1:
             import multiprocessing as mp
 
             pool = mp.get_context("fork" if sys.platform != "win32" else "spawn").Pool(
@@ -273,10 +226,14 @@ def run_audit(source: str, out: Path, *, lang: str = "en", by_referrer: bool = F
             _init_worker(privacy, guideline)
         processed = 0
         while True:
-            window = list(islice(items, WINDOW if stop_after is None else min(WINDOW, stop_after - processed)))
+            size = WINDOW * (8 if checker else 1)  # a cluster gets larger windows: fewer round trips
+            window = list(islice(items, size if stop_after is None else min(size, stop_after - processed)))
             if not window:
                 break
-            results = pool.map(_work, window, chunksize=16) if pool else [_work(i) for i in window]
+            if checker:
+                results = checker.map(window)
+            else:
+                results = pool.map(_work, window, chunksize=16) if pool else [_work(i) for i in window]
             for row, finds in results:
                 find_w.writerows(finds)  # findings first: a referral row marks its findings complete
             find_fh.flush()
@@ -294,6 +251,8 @@ def run_audit(source: str, out: Path, *, lang: str = "en", by_referrer: bool = F
         if pool is not None:
             pool.terminate() if interrupted else pool.close()
             pool.join()
+        if checker is not None:
+            checker.close()
         ref_fh.close()
         find_fh.close()
     bar.update(0, final=True)
@@ -302,7 +261,8 @@ def run_audit(source: str, out: Path, *, lang: str = "en", by_referrer: bool = F
         return AuditResult(out, total, interrupted=True)
     from .report import write_outputs
 
-    summary = write_outputs(out, lang=lang, by_referrer=by_referrer, include_text=include_text)
+    summary = write_outputs(out, lang=lang, by_referrer=by_referrer, include_text=include_text,
+                            partition_by=partition_by)
     return AuditResult(out, total, summary, key_at=None if keep_ids else key_where)
 
 

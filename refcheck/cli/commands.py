@@ -137,6 +137,15 @@ class Lang(str, Enum):
     da = "da"
 
 
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+class PartitionBy(str, Enum):
+    month = "month"
+
+
 class By(str, Enum):
     referrer = "referrer"
 
@@ -154,14 +163,23 @@ def audit(
     guideline: Optional[Guideline] = typer.Option(None, "--guideline", help="Override the guideline (no or dk)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress line."),
     schemas: Optional[Path] = typer.Option(None, "--schemas", help="A folder of XSDs to validate .xml messages against."),
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local (this machine's --jobs) or dask (a cluster)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="With --engine dask: the scheduler's address "
+                                            "(tcp://HOST:8786); default: a local cluster of --dask-workers."),
+    dask_workers: int = typer.Option(2, "--dask-workers", min=1, help="With --engine dask and no --scheduler: workers."),
+    partition_by: Optional[PartitionBy] = typer.Option(None, "--partition-by", help="Also write the Parquet tables "
+                                                       "as datasets partitioned by this column."),
 ) -> None:
-    """Audit a batch: tables, summary.json and a self-contained report.html for quality staff."""
+    """Audit a batch: tables, summary.json and a self-contained report.html for quality staff.
+    Reads everything `check` reads plus Parquet files and partitioned Parquet directories."""
     from ..audit import run_audit
 
     try:
         result = run_audit(input, out, lang=lang.value, by_referrer=by is By.referrer, keep_ids=keep_ids,
                            include_text=include_text, jobs=jobs, resume=resume,
-                           guideline=guideline.value if guideline else None, progress=not quiet, schemas=schemas)
+                           guideline=guideline.value if guideline else None, progress=not quiet, schemas=schemas,
+                           engine=engine.value, scheduler=scheduler, dask_workers=dask_workers,
+                           partition_by=partition_by.value if partition_by else None)
     except (InputError, DataError) as exc:
         _fail(str(exc))
     if result.interrupted:

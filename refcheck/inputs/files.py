@@ -21,7 +21,7 @@ from ..errors import MAX_CHARS, RecordError, input_error, record_error
 from . import fhir
 from .records import META_FIELDS, InputRecord, check_size, fhir_records, record_from_mapping
 
-SUPPORTED_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".csv", ".json", ".xml")
+SUPPORTED_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".csv", ".json", ".xml", ".parquet")
 # A CSV field may hold a whole referral (up to the text limit, with room for markup); the
 # csv module's default of 131,072 characters failed the batch at the first long one.
 csv.field_size_limit(max(csv.field_size_limit(), 4 * MAX_CHARS))
@@ -233,9 +233,36 @@ def read_xml_file(path: Path, schemas: str | Path | None = None) -> InputRecord:
     return read_message(path.read_bytes(), path.stem, schemas).record
 
 
+def iter_parquet(path: Path) -> Iterator[InputRecord]:
+    """A Parquet file or a (partitioned) Parquet dataset directory, with the columns of a
+    JSONL/CSV batch (``id``, ``text``, ``age`` …), streamed in record batches."""
+    import pyarrow.dataset as ds
+
+    try:
+        dataset = ds.dataset(str(path), format="parquet", partitioning="hive")
+    except (OSError, ValueError) as exc:
+        raise input_error("RC309", name=path.name, problem=type(exc).__name__) from None
+    if "text" not in dataset.schema.names:
+        raise input_error("RC302", name=path.name, fields=", ".join(META_FIELDS))
+    n = 0
+    for batch in dataset.to_batches(batch_size=5000):
+        for row in batch.to_pylist():
+            n += 1
+            yield record_from_mapping({k: v for k, v in row.items() if v is not None}, f"{path.name}:{n}")
+
+
+def _is_dataset(path: Path) -> bool:
+    """A directory holding Parquet files (a partitioned dataset: ``month=2026-10/part-0.parquet``)."""
+    return path.is_dir() and (path.suffix.lower() == ".parquet" or any(
+        p.suffix == ".parquet" for p in path.rglob("*.parquet")) and not any(
+        p.suffix.lower() in SUPPORTED_SUFFIXES and p.suffix != ".parquet" for p in path.iterdir() if p.is_file()))
+
+
 def iter_path(path: Path, schemas: str | Path | None = None) -> Iterator[InputRecord]:
     suffix = path.suffix.lower()
-    if suffix == ".xml":
+    if suffix == ".parquet":
+        yield from iter_parquet(path)
+    elif suffix == ".xml":
         yield read_xml_file(path, schemas)
     elif suffix == ".txt":
         yield read_text_file(path)
@@ -270,6 +297,9 @@ def iter_records(source: str | Path, schemas: str | Path | None = None) -> Itera
     path = Path(source)
     if not path.exists():
         raise input_error("RC304", path=path)
+    if _is_dataset(path):
+        yield from iter_parquet(path)
+        return
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
         if not files:
