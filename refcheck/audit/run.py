@@ -211,29 +211,16 @@ def run_audit(source: str, out: Path, *, lang: str = "en", by_referrer: bool = F
         find_w.writeheader()
     bar = Progress(_count_inputs(source), done, progress)
     interrupted = False
-    pool = checker = None
+    checker = None
     try:
-        if engine == "dask":
-            from .dask import DaskChecker
-
-            checker = DaskChecker(privacy, guideline, scheduler, dask_workers)
-        elif jobs > 1:
-            import multiprocessing as mp
-
-            pool = mp.get_context("fork" if sys.platform != "win32" else "spawn").Pool(
-                jobs, initializer=_init_worker, initargs=(privacy, guideline))
-        else:
-            _init_worker(privacy, guideline)
+        checker = _Checker(engine, jobs, privacy, guideline, scheduler, dask_workers)
         processed = 0
         while True:
-            size = WINDOW * (8 if checker else 1)  # a cluster gets larger windows: fewer round trips
+            size = checker.window
             window = list(islice(items, size if stop_after is None else min(size, stop_after - processed)))
             if not window:
                 break
-            if checker:
-                results = checker.map(window)
-            else:
-                results = pool.map(_work, window, chunksize=16) if pool else [_work(i) for i in window]
+            results = checker.map(window)
             for row, finds in results:
                 find_w.writerows(finds)  # findings first: a referral row marks its findings complete
             find_fh.flush()
@@ -248,11 +235,8 @@ def run_audit(source: str, out: Path, *, lang: str = "en", by_referrer: bool = F
     except KeyboardInterrupt:
         interrupted = True
     finally:
-        if pool is not None:
-            pool.terminate() if interrupted else pool.close()
-            pool.join()
         if checker is not None:
-            checker.close()
+            checker.close(interrupted)
         ref_fh.close()
         find_fh.close()
     bar.update(0, final=True)
@@ -264,6 +248,39 @@ def run_audit(source: str, out: Path, *, lang: str = "en", by_referrer: bool = F
     summary = write_outputs(out, lang=lang, by_referrer=by_referrer, include_text=include_text,
                             partition_by=partition_by)
     return AuditResult(out, total, summary, key_at=None if keep_ids else key_where)
+
+
+class _Checker:
+    """Checks windows of (seq, record): in this process, a pool of ``jobs`` processes, or a
+    Dask cluster (larger windows: fewer round trips)."""
+
+    def __init__(self, engine: str, jobs: int, privacy: Privacy, guideline: str | None, scheduler: str | None,
+                 dask_workers: int):
+        self.pool = self.cluster = None
+        self.window = WINDOW
+        if engine == "dask":
+            from .dask import DaskChecker
+
+            self.cluster, self.window = DaskChecker(privacy, guideline, scheduler, dask_workers), WINDOW * 8
+        elif jobs > 1:
+            import multiprocessing as mp
+
+            self.pool = mp.get_context("fork" if sys.platform != "win32" else "spawn").Pool(
+                jobs, initializer=_init_worker, initargs=(privacy, guideline))
+        else:
+            _init_worker(privacy, guideline)
+
+    def map(self, window: list) -> list:
+        if self.cluster is not None:
+            return self.cluster.map(window)
+        return self.pool.map(_work, window, chunksize=16) if self.pool else [_work(i) for i in window]
+
+    def close(self, interrupted: bool) -> None:
+        if self.pool is not None:
+            self.pool.terminate() if interrupted else self.pool.close()
+            self.pool.join()
+        if self.cluster is not None:
+            self.cluster.close()
 
 
 def _chain(first: InputRecord, rest: Iterable[InputRecord]) -> Iterator[InputRecord]:
