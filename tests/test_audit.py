@@ -159,7 +159,8 @@ def test_report_and_referrer_pages_say_what_they_measure_in_the_language(tmp_pat
     report = (out / "report.html").read_text(encoding="utf-8")
     made = {"nb": "Laget", "da": "Lavet"}[lang]
     assert f"{made} " in report and f"refcheck {__version__}" in report and " 33 " in report
-    assert report.count("class='note'") >= 9  # a caption under every chart
+    assert report.count("class='note'") >= 10  # a caption under every chart
+    assert ("GODTA som røntgen (MR ønsket)" if lang == "nb" else "ACCEPTÉR som røntgen (MR ønsket)") in report
     assert ("Lavverdi-henvisninger per måned" if lang == "nb" else "Lavværdi-henvisninger per måned") in report
     pages = json.loads((out / "summary.json").read_text(encoding="utf-8"))["referrer_pages"]
     assert all(f"href='{page}'" in report for page in pages.values()) and len(pages) == 2

@@ -61,6 +61,14 @@ LABELS = {
 
 for _lang, _extra in {'en': {'made': 'Made {when} by refcheck {version} from {inputs} input records.', 'referrer': 'referrer', 'modality': 'modality', 'region': 'region', 'm_region': 'Each bar is one body region: the share of its checked referrals in each appropriateness class.', 'm_modality': 'Each bar is one requested modality: the share of its checked referrals in each appropriateness class.', 'm_grades': 'Completeness grade of each checked referral (A: history, findings, tentative diagnosis and question all present).', 'm_missing': 'How many checked referrals lack each component a referral must contain.', 'm_rules': 'How often each guideline rule produced a finding.', 'm_flags': 'Checked referrals with each red flag.', 'm_trend': "Low-value referrals per month: bar length against the busiest month; the table gives each month's shares.", 'm_referrers': "Each referrer's volume and shares; the name links to its feedback page.", 'dept': 'department', 'you': 'this referrer', 'too_few': 'too few referrals to compare (n = {n}; at least {min} needed)', 'advice': 'What to write next time', 'advice_note': "Each finding refcheck made on this referrer's referrals, with how often and the guideline's advice.", 'times': 'times'}, 'nb': {'made': 'Laget {when} av refcheck {version} fra {inputs} innleste henvisninger.', 'referrer': 'henviser', 'modality': 'modalitet', 'region': 'region', 'm_region': 'Hver stolpe er én kroppsregion: andelen av dens vurderte henvisninger i hver indikasjonsklasse.', 'm_modality': 'Hver stolpe er én ønsket modalitet: andelen av dens vurderte henvisninger i hver indikasjonsklasse.', 'm_grades': 'Kompletthetsgrad for hver vurdert henvisning (A: sykehistorie, funn, tentativ diagnose og problemstilling er med).', 'm_missing': 'Hvor mange vurderte henvisninger som mangler hver opplysning en henvisning skal ha.', 'm_rules': 'Hvor ofte hver retningslinjeregel ga et funn.', 'm_flags': 'Vurderte henvisninger med hvert rødt flagg.', 'm_trend': 'Lavverdi-henvisninger per måned: stolpelengden mot måneden med flest; tabellen gir andelene.', 'm_referrers': 'Hver henvisers volum og andeler; navnet lenker til tilbakemeldingssiden.', 'dept': 'avdelingen', 'you': 'denne henviseren', 'too_few': 'for få henvisninger til å sammenligne (n = {n}; minst {min} trengs)', 'advice': 'Hva du kan skrive neste gang', 'advice_note': 'Hvert funn refcheck gjorde i henvisningene fra denne henviseren, hvor ofte, og retningslinjens råd.', 'times': 'ganger'}, 'da': {'made': 'Lavet {when} af refcheck {version} ud fra {inputs} indlæste henvisninger.', 'referrer': 'henviser', 'modality': 'modalitet', 'region': 'region', 'm_region': 'Hver søjle er én kropsregion: andelen af dens vurderede henvisninger i hver indikationsklasse.', 'm_modality': 'Hver søjle er én ønsket modalitet: andelen af dens vurderede henvisninger i hver indikationsklasse.', 'm_grades': 'Fuldstændighedsgrad for hver vurderet henvisning (A: sygehistorie, fund, tentativ diagnose og spørgsmål er med).', 'm_missing': 'Hvor mange vurderede henvisninger der mangler hver oplysning, en henvisning skal have.', 'm_rules': 'Hvor ofte hver retningslinjeregel gav et fund.', 'm_flags': 'Vurderede henvisninger med hvert rødt flag.', 'm_trend': 'Lavværdi-henvisninger per måned: søjlelængden mod måneden med flest; tabellen giver andelene.', 'm_referrers': 'Hver henvisers volumen og andele; navnet linker til tilbagemeldingssiden.', 'dept': 'afdelingen', 'you': 'denne henviser', 'too_few': 'for få henvisninger til at sammenligne (n = {n}; mindst {min} kræves)', 'advice': 'Hvad du kan skrive næste gang', 'advice_note': 'Hvert fund refcheck gjorde i henvisningerne fra denne henviser, hvor ofte, og retningslinjens råd.', 'times': 'gange'}}.items():
     LABELS[_lang].update(_extra)
+for _lang, (_title, _note) in {
+        "en": ("Decisions proposed", "What the screening desk would act on: the action, and the modality the guideline "
+                                     "recommends where it differs from the one requested."),
+        "nb": ("Foreslåtte beslutninger", "Det screeningen vil handle på: handlingen, og modaliteten retningslinjen "
+                                          "anbefaler der den avviker fra den ønskede."),
+        "da": ("Foreslåede beslutninger", "Det visitationen vil handle på: handlingen, og den modalitet "
+                                          "retningslinjen anbefaler, hvor den afviger fra den ønskede.")}.items():
+    LABELS[_lang].update({"decisions": _title, "m_decisions": _note})
 #: Below this many referrals a referrer's shares are not compared with the department's.
 MIN_COMPARE = 20
 
@@ -124,13 +132,15 @@ def _bars(items: list[tuple[str, int]], denominator: int, colour: str = "#4393c3
         return "<p class='note'>–</p>"
     top = max(n for _, n in items) or 1
     h = 22
+    left = min(360, max(200, 7 * max(len(str(label)) for label, _ in items) + 10))  # room for the longest label
+    width += left - 200
     rows = []
     for i, (label, n) in enumerate(items):
-        w = int((width - 330) * n / top)
+        w = int((width - left - 130) * n / top)
         y = i * h
         rows.append(f"<text x='0' y='{y + 15}'>{_esc(label)}</text>"
-                    f"<rect x='200' y='{y + 3}' width='{w}' height='{h - 6}' fill='{colour}'><title>{_esc(label)}: {n}</title></rect>"
-                    f"<text x='{205 + w}' y='{y + 15}'>{_n(n)} / {_n(denominator)} ({_pct(n, denominator)})</text>")
+                    f"<rect x='{left}' y='{y + 3}' width='{w}' height='{h - 6}' fill='{colour}'><title>{_esc(label)}: {_n(n)}</title></rect>"
+                    f"<text x='{left + 5 + w}' y='{y + 15}'>{_n(n)} / {_n(denominator)} ({_pct(n, denominator)})</text>")
     return f"<svg class='chart' role='img' width='{width}' height='{len(items) * h}' xmlns='http://www.w3.org/2000/svg'>{''.join(rows)}</svg>"
 
 
@@ -233,6 +243,11 @@ def render_html(s: dict, lang: str = "en", referrer: str | None = None, departme
     if referrer:
         parts += _advice(s, t, lang)
     caption = lambda key: f"<p class='note'>{_esc(t[key])}</p>"  # noqa: E731
+    decided = []
+    for key, n in s.get("decisions", {}).items():
+        action, recommended, requested = key.split("|")
+        decided.append((W.decision(action, recommended or None, requested or None, lang), n))
+    parts += [f"<h2>{t['decisions']}</h2>", caption("m_decisions"), _bars(decided, valid, "#1d3557")]
     parts += [f"<h2>{t['by_region']}</h2>", caption("m_region"), _legend(lang),
               _stacked(s["region_x_appropriateness"], lang=lang), _crosstab(s["region_x_appropriateness"], t["region"], lang)]
     parts += [f"<h2>{t['by_modality']}</h2>", caption("m_modality"), _legend(lang),

@@ -44,6 +44,8 @@ class Figures:
         incomplete = r.grade != "A"
         c["appropriateness"][r.appropriateness] += 1
         c["action"][r.action] += 1
+        mismatch = r.modality_mismatch and r.recommended_modality and r.action in ("accept", "escalate")
+        c["decision"][f"{r.action}|{r.recommended_modality if mismatch else ''}|{r.modality if mismatch else ''}"] += 1
         c["grade"][r.grade] += 1
         c["language"][r.language] += 1
         c["region_x_appropriateness"][f"{r.region or 'unknown'}|{r.appropriateness}"] += 1
@@ -83,6 +85,7 @@ class Figures:
                                   "pairs": dict(c["mismatch"].most_common())},
             "errors_by_code": dict(c["errors"]),
             "appropriateness": dict(c["appropriateness"]), "action": dict(c["action"]), "grade": dict(c["grade"]),
+            "decisions": dict(c["decision"].most_common()),
             "language": dict(c["language"]),
             "missing_components": dict(c["missing"].most_common()), "red_flags": dict(c["red_flags"].most_common()),
             "rules": dict(c["rules"].most_common()),
