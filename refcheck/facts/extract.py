@@ -34,6 +34,15 @@ CONDITION_REGION = {
 }
 # Red flags that count when merely suspected (contract: "suspected malignancy", "suspected infection").
 SUSPECTED_FLAGS = {"malignancy", "fever_infection", "cauda_equina", "osteoporosis"}
+#: A weakness followed within this many characters (same sentence) by a word of increase is progressive.
+WORSENING_REACH = 60
+_INCREASING = fastre.compile(r"(?i)\b(?:økt|øker|økende|tiltatt|tiltar|tiltakende|tiltagende|tiltaget|forverr\w*|forværr\w*|"
+                             r"verre|værre|progred\w*|progressiv\w*|auka|aukar|aukande|tiltek|tiltok)\b")
+#: Words that make a weight loss intended (dieting, bariatric surgery): not a red flag.
+_INTENDED_LOSS = fastre.compile(r"(?i)(?:ønsket|ønskt|ønska|tilsiktet|planlagt)\s+(?:vekttap|vektnedgang|vægttab)|"
+                                r"med vilje|slank(?:er|ar|ede|a)\s+s[ei]g|slanke(?:kur|operasjon|operation)|"
+                                r"på\s+(?:diett|diæt|kur)|fedmeoperasjon|fedmeoperation|fedmekirurgi|gastric\s+bypass|"
+                                r"bariatrisk\w*|sleeve|vektreduserende\s+operasjon|livsstilsendring")
 # Course words that say "getting worse" (not merely "unchanged" or "no better").
 _WORSENING = fastre.compile(r"(?i)tilta|tiltak|progred|økend|auk|forverr|forværr|verre|værre|tiltag|dårlig")
 # "Rtg ankel ua.", "røntgen av kneet var normalt": a previous X-ray without findings.
@@ -126,6 +135,9 @@ def _mentioned(f: Facts, text: str, mentions: list[Mention], sents) -> set[str]:
             f.read_away.append((m.tok_start, m.tok_end))
             continue  # "bedre i hvile" is relief at rest, not rest pain
         if m.code == "trauma" and (m.tok_start, m.tok_end) in weak:
+            continue
+        if m.code == "weight_loss" and _intended_loss(text, m, sents):
+            f.read_away.append((m.tok_start, m.tok_end))  # "gått ned 12 kg etter fedmeoperasjon, ønsket vekttap"
             continue
         if m.category == "red_flag" and m.affirmed and m.code not in seen_flags:
             if (m.section in _IN_QUESTION or _in_question_sentence(m, text, sents)) and m.code not in SUSPECTED_FLAGS:
@@ -221,6 +233,12 @@ def _worsening_paresis(f: Facts, text: str, mentions: list[Mention], seen_flags:
     worsening = {m.sent: m for m in mentions if m.category == "course" and m.code == "not_improving"
                  and m.affirmed and _WORSENING.search(text[m.start:m.end])}
     for m in mentions:
+        if m.code in ("paresis", "weakness_reported") and m.affirmed and m.sent not in worsening:
+            # "Svakhet i begge beina som har økt på over tre dager": the word after the weakness
+            near = _INCREASING.search(text, m.end, min(len(text), m.end + WORSENING_REACH))
+            if near and "\n" not in text[m.end:near.start()] and "." not in text[m.end:near.start()]:
+                worsening[m.sent] = Mention("course", "not_improving", "derived.increasing", near.start(), near.end(),
+                                            m.tok_start, m.tok_end, m.sent)
         if m.code in ("paresis", "weakness_reported") and m.affirmed and m.sent in worsening:
             w = worsening[m.sent]
             seen_flags.add("progressive_neuro_deficit")
@@ -294,6 +312,14 @@ def _derived(f: Facts, text: str) -> None:
     if f.intents & {"repeat_measurement", "follow_up"}:
         # "målt for 1 år siden", "måling i fjor": a repeat within two years.
         f.repeat_recent = any(d.value < 104 for d in q.durations(text)) or bool(q.LAST_YEAR_EVENT.search(text))
+
+
+def _intended_loss(text: str, m: Mention, sents: list[tuple[int, int]]) -> bool:
+    """A weight loss the sentence says was intended (a diet, bariatric surgery)."""
+    for s, e in sents:
+        if s <= m.start < e:
+            return bool(_INTENDED_LOSS.search(text, s, e))
+    return False
 
 
 def _short_stiffness(text: str, m: Mention) -> bool:
