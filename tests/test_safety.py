@@ -61,6 +61,9 @@ LAY_WORDING = [
     ("MR af nakken. 30-årig mand, fixer, ondt i nakken i 4 dage.", "infection_risk", True),
     ("MR LS. Kvinne 47 år, ryggsmerter i 2 uker, har ikke vært seg selv på lenge, helt utslitt.", "general_malaise", True),
     ("MR af lænden. 52-årig kvinde, lænderygsmerter i 3 uger, helt udkørt og orker ingenting.", "general_malaise", True),
+    # brittle bones in other words; pain that no position or rest eases
+    ("MR torakal. Kvinne 81 år med benskjørhet, akutt vondt midt i ryggen etter å ha løftet en pose.", "osteoporosis", True),
+    ("MR af lænden. 69-årig mand, smerter uanset stilling gennem 3 uger, bliver ikke bedre i hvile.", "night_rest_pain", True),
     # a weight loss that was the plan is not a red flag
     ("MR LS. Mann 45 år, har slanket seg og gått ned 15 kg med vilje siden nyttår. Korsryggsmerter i 1 uke.", "weight_loss", False),
     ("MR af lænden. 50-årig kvinde, tabt 20 kg efter fedmeoperation i foråret. Lænderygsmerter i 10 dage.", "weight_loss", False),
