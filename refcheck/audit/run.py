@@ -157,6 +157,7 @@ class AuditResult:
     summary: dict = field(default_factory=dict)
     interrupted: bool = False
     key_at: str | None = None  # where the pseudonym key is (not in the outputs)
+    phases: dict = field(default_factory=dict)  # seconds per phase: check (incl. reading, writing CSVs), outputs
 
 
 def _resume_point(ref_csv: Path, find_csv: Path, columns: list[str], resume: bool) -> int:
@@ -210,6 +211,7 @@ def run_audit(source: str, out: Path, *, lang: str = "en", by_referrer: bool = F
         ref_w.writeheader()
         find_w.writeheader()
     bar = Progress(_count_inputs(source), done, progress)
+    t_check = time.perf_counter()
     interrupted = False
     checker = None
     try:
@@ -245,9 +247,11 @@ def run_audit(source: str, out: Path, *, lang: str = "en", by_referrer: bool = F
         return AuditResult(out, total, interrupted=True)
     from .report import write_outputs
 
+    t_out = time.perf_counter()
     summary = write_outputs(out, lang=lang, by_referrer=by_referrer, include_text=include_text,
                             partition_by=partition_by)
-    return AuditResult(out, total, summary, key_at=None if keep_ids else key_where)
+    phases = {"check": round(t_out - t_check, 2), "outputs": round(time.perf_counter() - t_out, 2)}
+    return AuditResult(out, total, summary, key_at=None if keep_ids else key_where, phases=phases)
 
 
 class _Checker:
