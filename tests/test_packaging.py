@@ -20,11 +20,15 @@ def test_wheel_contains_data_and_runs_outside_the_repository(tmp_path):
     assert "refcheck/models/training/sentence_roles.jsonl" in names
     assert {f"refcheck/sample_referrals/gold_{x}.jsonl" for x in ("nb", "nn", "da")} <= set(names)
     assert "refcheck/rules/recommendations.yaml" in names
+    # every package of the source tree is in the wheel (the CLI package was once left out)
+    packages = {str(p.parent.relative_to(ROOT)) for p in (ROOT / "refcheck").rglob("__init__.py")}
+    assert {f"{pkg}/__init__.py" for pkg in packages} <= set(names), sorted(
+        f"{pkg}/__init__.py" for pkg in packages if f"{pkg}/__init__.py" not in names)
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = ("import refcheck, refcheck.paths as p; "
             "r = refcheck.check('MR LS-columna. Mann 38 år, korsryggsmerter i 10 dager. Ingen feber.'); "
-            "print(p.lexicon_dir()); print(r.appropriateness)")
+            "print(p.lexicon_dir()); print(r.appropriateness); import refcheck.cli")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}).stdout.split()
     assert out[0] == str(site / "refcheck" / "lexicons")
