@@ -295,6 +295,10 @@ def _parquet(out: Path, include_text: bool, partition_by: str | None = None) -> 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    # Arrow's default allocator keeps what it freed (RSS grew with N: 248 → 282 MB from 10k to
+    # 40k rows); the system allocator returns it, so the output step's memory stays flat.
+    pa.set_memory_pool(pa.system_memory_pool())
+
     def schema_of(columns):
         return pa.schema([pa.field(c, pa.int64() if c == "seq" else pa.bool_() if c in BOOL_COLUMNS else pa.string())
                           for c in columns])

@@ -14,7 +14,7 @@ FINDING_COLUMNS = ["seq", "id", "rule", "severity", "evidence"]
 BOOL_COLUMNS = ("history", "clinical_findings", "tentative_diagnosis", "clinical_question", "modality_mismatch")
 
 
-def read_rows(path: Path, chunksize: int = 50_000):
+def read_rows(path: Path, chunksize: int = 10_000):
     """Stream ``referrals.csv``/``findings.csv`` as pandas chunks with stable dtypes."""
     import pandas as pd
 
