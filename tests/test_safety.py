@@ -64,6 +64,9 @@ LAY_WORDING = [
     # brittle bones in other words; pain that no position or rest eases
     ("MR torakal. Kvinne 81 år med benskjørhet, akutt vondt midt i ryggen etter å ha løftet en pose.", "osteoporosis", True),
     ("MR af lænden. 69-årig mand, smerter uanset stilling gennem 3 uger, bliver ikke bedre i hvile.", "night_rest_pain", True),
+    # night sweats are a constitutional symptom, not night pain
+    ("MR LS. Mann 55 år, svettetokter om natten siste uker, ryggsmerter i 2 uker.", "night_rest_pain", False),
+    ("MR LS. Mann 55 år, svettetokter om natten siste uker, ryggsmerter i 2 uker.", "general_malaise", True),
     # a weight loss that was the plan is not a red flag
     ("MR LS. Mann 45 år, har slanket seg og gått ned 15 kg med vilje siden nyttår. Korsryggsmerter i 1 uke.", "weight_loss", False),
     ("MR af lænden. 50-årig kvinde, tabt 20 kg efter fedmeoperation i foråret. Lænderygsmerter i 10 dage.", "weight_loss", False),
