@@ -370,10 +370,25 @@ def test_seropositive_arthritis_is_suspected_ra(lang, text, ra):
     ("nb", "MR LS. Kvinne 61 år, korsryggsmerter natt og dag de siste 5 ukene.", "night_rest_pain", True),
     ("nb", "MR kne. Kvinne 50 år, er i god allmenntilstand, vondt i kneet i 8 uker.", "general_malaise", False),
     ("nb", "MR LS. Både mor og pasienten selv har hatt brystkreft. Nå ryggsmerter.", "malignancy", True),
+    # fixed in issue 10's last round: increasing weakness, IV drugs and malaise in everyday words,
+    # brittle bones, pain no position or rest eases, night sweats, an intended weight loss
+    ("nb", "MR LS. Mann 61 år, ryggsmerter. Kraftløs i venstre bein, og det blir verre for hver dag.", "progressive_neuro_deficit", True),
+    ("nn", "MR lumbal. Kvinne 58 år, svak i begge føtene, noko som har auka sidan måndag.", "progressive_neuro_deficit", True),
+    ("da", "MR af nakken. 30-årig mand, fixer, ondt i nakken i 4 dage.", "infection_risk", True),
+    ("nb", "MR LS. Kvinne 47 år, ryggsmerter i 2 uker, har ikke vært seg selv på lenge, helt utslitt.", "general_malaise", True),
+    ("da", "MR af lænden. 52-årig kvinde, lænderygsmerter i 3 uger, helt udkørt og orker ingenting.", "general_malaise", True),
+    ("nb", "MR torakal. Kvinne 81 år med benskjørhet, akutt vondt midt i ryggen etter å ha løftet en pose.", "osteoporosis", True),
+    ("da", "MR af lænden. 69-årig mand, smerter uanset stilling gennem 3 uger, bliver ikke bedre i hvile.", "night_rest_pain", True),
+    ("nb", "MR LS. Mann 55 år, svettetokter om natten siste uker, ryggsmerter i 2 uker.", "night_rest_pain", False),
+    ("nb", "MR LS. Mann 55 år, svettetokter om natten siste uker, ryggsmerter i 2 uker.", "general_malaise", True),
+    ("nb", "MR LS. Mann 45 år, har slanket seg og gått ned 15 kg med vilje siden nyttår. Korsryggsmerter i 1 uke.", "weight_loss", False),
+    ("da", "MR af lænden. 50-årig kvinde, tabt 20 kg efter fedmeoperation i foråret. Lænderygsmerter i 10 dage.", "weight_loss", False),
 ])
 def test_plain_word_red_flags(lang, text, code, present):
     report = refcheck.check(text, language=lang)
     assert (code in {f.code for f in report.red_flags}) is present, [f.code for f in report.red_flags]
+    if present:  # a red flag written in the referral never ends in decline
+        assert report.action != "decline"
 
 
 @pytest.mark.parametrize("text, rule", [

@@ -72,23 +72,18 @@ for _lang, (_title, _note) in {
 #: Below this many referrals a referrer's shares are not compared with the department's.
 MIN_COMPARE = 20
 
+#: Names of the appropriateness classes (regions, red flags and modalities come from render.words).
 NAMES = {
-    "nb": {"cervical_spine": "nakke", "thoracic_spine": "brystrygg", "lumbar_spine": "korsrygg", "sacroiliac": "SI-ledd",
-           "coccyx": "halebein", "shoulder": "skulder", "elbow": "albue", "hand_wrist": "hånd/håndledd",
-           "hip_pelvis": "hofte/bekken", "knee": "kne", "ankle_foot": "ankel/fot", "bone_density": "beintetthet",
-           "other": "annet", "unknown": "ukjent", "urgent": "øyeblikkelig hjelp", "indicated": "indisert",
+    "nb": {"unknown": "ukjent", "urgent": "øyeblikkelig hjelp", "indicated": "indisert",
            "low_value": "lav verdi", "specialist": "spesialist", "uncertain": "uavklart", "out_of_scope": "utenfor"},
-    "da": {"cervical_spine": "nakke", "thoracic_spine": "brystryg", "lumbar_spine": "lænderyg", "sacroiliac": "SI-led",
-           "coccyx": "haleben", "shoulder": "skulder", "elbow": "albue", "hand_wrist": "hånd/håndled",
-           "hip_pelvis": "hofte/bækken", "knee": "knæ", "ankle_foot": "ankel/fod", "bone_density": "knogletæthed",
-           "other": "andet", "unknown": "ukendt", "urgent": "akut", "indicated": "indiceret", "low_value": "lav værdi",
+    "da": {"unknown": "ukendt", "urgent": "akut", "indicated": "indiceret", "low_value": "lav værdi",
            "specialist": "specialist", "uncertain": "uafklaret", "out_of_scope": "udenfor"},
 }
 
 
 def _name(code: str, lang: str) -> str:
     """A code's label in the report's language: regions, appropriateness, red flags, modalities."""
-    for table in (W.RED_FLAGS, W.MODALITIES):
+    for table in (W.REGIONS, W.RED_FLAGS, W.MODALITIES):  # the words everything else reads too
         if code in table and lang in ("nb", "nn", "da"):
             return table[code][lang]
     return NAMES.get(lang, {}).get(code, code)
