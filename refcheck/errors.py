@@ -127,6 +127,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     "RC804": (DATA, "the sentence-role model has format {found!r}, this refcheck reads {expected!r}; "
                     + _TRAIN + " to rebuild it"),
     "RC805": (DATA, "cannot load the sentence-role model from {folder} ({problem}); " + _TRAIN),
+    "RC806": (DATA, "{path}: a red-flag training sentence needs text, a known kind and contract codes ({problem})"),
     "RC810": (USAGE, "cannot train: {problem}"),
 }
 

@@ -93,3 +93,16 @@ def test_check_partitions_for_an_analysts_dask_dataframe(monkeypatch):
     checked = check_partitions(dd.from_pandas(frame, npartitions=2)).compute(scheduler="synchronous")
     assert checked["action"].tolist() == ["decline", "escalate", "accept"]
     assert "a" not in checked["id"].tolist() and all(json.loads(f) for f in checked["findings"])
+
+
+def test_complete_rows_cuts_a_partial_last_line_without_reading_the_whole_file(tmp_path):
+    from refcheck.audit.run import _complete_rows
+
+    path = tmp_path / "referrals.csv"
+    body = "seq,id\n" + "".join(f"{i},r{i}\n" for i in range(20_000))
+    path.write_text(body + "20000,r2", encoding="utf-8")  # a crash mid-row
+    assert _complete_rows(path) == 20_000
+    assert path.read_text(encoding="utf-8") == body
+    path.write_text("seq,id", encoding="utf-8")  # not even the header is complete
+    assert _complete_rows(path) == 0
+    assert path.read_bytes() == b""

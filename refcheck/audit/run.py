@@ -53,13 +53,25 @@ def _work(item: tuple[int, InputRecord]) -> tuple[dict, list[dict]]:
 # --- checkpointed CSV output ------------------------------------------------------------
 
 def _complete_rows(path: Path) -> int:
-    """Number of complete data rows; a partial last line (crash mid-write) is cut off."""
+    """Number of complete data rows; a partial last line (crash mid-write) is cut off.
+    Reads the file in blocks: the whole file in memory cost 180 MB at 1 M referrals."""
     if not path.exists():
         return 0
-    data = path.read_bytes()
-    if data and not data.endswith(b"\n"):
-        data = data[: data.rfind(b"\n") + 1]
-        path.write_bytes(data)
+    with path.open("r+b") as fh:
+        size = fh.seek(0, os.SEEK_END)
+        if size:
+            end = size
+            while end > 0:  # the last newline, looked for backwards a block at a time
+                start = max(0, end - 65536)
+                fh.seek(start)
+                block = fh.read(end - start)
+                cut = block.rfind(b"\n")
+                if cut >= 0:
+                    end = start + cut + 1
+                    break
+                end = start
+            if end != size:
+                fh.truncate(end)
     with path.open(encoding="utf-8", newline="") as fh:
         return max(0, sum(1 for _ in csv.reader(fh)) - 1)
 

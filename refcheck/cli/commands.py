@@ -210,6 +210,18 @@ def train(
                + ", ".join(f"{r} {t:.2f}" for r, t in meta["thresholds"].items()))
     for role, m in meta["evaluation_metrics"].items():
         typer.echo(f"  {role:20s} P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  (n {m['support']})")
+    from ..learned import red_flags
+
+    if not red_flags.training_files():
+        return
+    try:
+        meta = red_flags.train(out, subset)
+    except (DataError, FileNotFoundError, ValueError) as exc:
+        _fail(message("RC810", problem=exc))
+    typer.echo(f"red_flag_sentences: {meta['sentences']} sentences (evaluation split {meta['evaluation_split']})")
+    for code, m in meta["evaluation_metrics"].items():
+        typer.echo(f"  {code:26s} P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}  "
+                   f"(n {m['support']}, threshold {meta['thresholds'][code]:.2f})")
 
 
 token_app = typer.Typer(help="Bearer tokens for `refcheck serve`.", no_args_is_help=True)

@@ -115,3 +115,10 @@ def unresolved(doc, lang: str, flag_codes: set[str], region: str | None = None,
             continue
         out.append(Alarm(info.starts[s], info.ends[e - 1], code, info.text[info.starts[s]:info.ends[e - 1]]))
     return out
+
+
+def counts_in_region(lang: str, code: str, region: str | None) -> bool:
+    """Whether a red flag of ``code`` counts for an exam of ``region`` (trauma, osteoporosis
+    and deformity count for the spine and an unknown region only)."""
+    regions = _data(lang)[2]
+    return code not in regions or region in regions[code]

@@ -16,7 +16,8 @@ from spacy.tokens import Doc
 from ..nlp.mentions import Mention
 from ..text import fastre
 from . import quantities as q
-from .alarms import unresolved
+from ..learned import red_flags as learned_flags
+from .alarms import counts_in_region, unresolved
 from .components import find_components
 from .model import Facts
 
@@ -85,6 +86,10 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
     find_components(f, doc, mentions, doc._.cues or [], doc._.sections or [], sents, measured,
                     q.diagnosis_codes(text))
     f.alarm_reader = lambda: unresolved(doc, lang, f.flag_codes, f.region, f.read_away)
+    f.learned_reader = lambda: learned_flags.learned_alarms(
+        doc, sents, f.flag_codes,
+        lambda code: counts_in_region(lang, code, f.region) and not (code == "trauma" and f.whiplash),
+        [(doc[a].idx, doc[b - 1].idx + len(doc[b - 1])) for a, b in f.read_away])
     return f
 
 

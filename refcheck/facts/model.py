@@ -33,6 +33,8 @@ class Facts:
     minor_trauma: bool = False  # the trauma flag comes from a minor trauma with osteoporosis/steroids
     #: how to find the unresolved alarm words (facts/alarms.py), run only when a rule reads ``alarms``
     alarm_reader: object = field(default=None, repr=False, compare=False)
+    #: how to find the sentences the learned red-flag model reads as a flag the rules missed
+    learned_reader: object = field(default=None, repr=False, compare=False)
     #: token spans of red-flag words read and set aside for a stated reason (resolve their alarms)
     read_away: list[tuple[int, int]] = field(default_factory=list, repr=False, compare=False)
     age_onset: bool = False
@@ -60,6 +62,16 @@ class Facts:
         if cached is None:
             cached = self.alarm_reader() if self.alarm_reader is not None else []
             self.__dict__["_alarms"] = cached
+        return cached
+
+    @property
+    def learned_alarms(self) -> list:
+        """Sentences the learned red-flag model reads as a flag the rules did not find (the
+        safety net's second reader), read on first use: only a decline needs them."""
+        cached = self.__dict__.get("_learned_alarms")
+        if cached is None:
+            cached = self.learned_reader() if self.learned_reader is not None else []
+            self.__dict__["_learned_alarms"] = cached
         return cached
 
     @property

@@ -38,7 +38,7 @@ OPERATORS = frozenset(_SET_OPS | _CMP_OPS)
 #: What finding rules may read besides the facts: the verdict (see rules/judge.py).
 VERDICT_FACTS = frozenset({"appropriateness", "recommended", "modality_mismatch"})
 #: What ``evidence`` may name: the facts whose words a finding quotes (see rules/judge.py).
-EVIDENCE_KINDS = frozenset({"flags", "conditions", "weeks", "age", "modality", "region", "signs", "alarms"})
+EVIDENCE_KINDS = frozenset({"flags", "conditions", "weeks", "age", "modality", "region", "signs", "alarms", "learned_alarms"})
 
 
 @dataclass(frozen=True)

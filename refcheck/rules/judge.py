@@ -32,6 +32,16 @@ class Judged:
         return getattr(self, name) if name in VERDICT_FACTS else self.facts[name]
 
 
+def _alarm_words(code: str, f: Facts) -> str:
+    """The quoted words of the safety net's findings (SAFE-001: alarm words; SAFE-002: sentences)."""
+    if code == "SAFE-001":
+        return ", ".join(dict.fromkeys(f"«{a.text}»" for a in f.alarms))
+    if code == "SAFE-002":
+        return ", ".join(dict.fromkeys(f"«{a.text if len(a.text) <= 120 else a.text[:117] + '…'}»"
+                                       for a in f.learned_alarms))
+    return ""
+
+
 def _evidence(rule: Rule, f: Facts, norm: NormalizedText) -> tuple[Evidence, ...]:
     spans: list[tuple[int, int]] = []
     when_codes = _codes_named(rule.when)
@@ -43,6 +53,8 @@ def _evidence(rule: Rule, f: Facts, norm: NormalizedText) -> tuple[Evidence, ...
             spans += [(m.start, m.end) for c, m in f.condition_mentions.items() if not when_codes or c in when_codes]
         elif kind == "alarms":
             spans += [(a.start, a.end) for a in f.alarms]
+        elif kind == "learned_alarms":
+            spans += [(a.start, a.end) for a in f.learned_alarms]
         elif kind in ("weeks", "age", "modality", "region", "signs"):
             if kind in f.evidence:
                 spans.append(f.evidence[kind])
@@ -96,7 +108,7 @@ def assemble(rid: str, norm: NormalizedText, f: Facts, meta: dict) -> Report:
     for rule in catalogue.finding_rules:
         if rule.holds(judged):
             values = {"requested": f.modality or "-", "recommended": recommended or "-",
-                      "words": ", ".join(dict.fromkeys(f"«{a.text}»" for a in f.alarms)) if rule.code == "SAFE-001" else ""}
+                      "words": _alarm_words(rule.code, f)}
             source = verdict.citation_for(f) if rule.code == "GEN-005" else rule.citation_for(f)
             findings.append(Finding(rule.code, rule.severity, rule.message_for(lang, **values), display(source),
                                     _evidence(rule, f, norm), rule.name, rule.message_for("en", **values), source))
@@ -128,7 +140,7 @@ def assemble(rid: str, norm: NormalizedText, f: Facts, meta: dict) -> Report:
         # an unresolved alarm word, or bytes that could not be read (a word may be missing):
         # the reading is unsure, so a decline becomes manual
         action=action(appropriateness, g, unresolved_alarms=appropriateness == "low_value" and (
-            f.replaced_characters > 0 or bool(f.alarms))),
+            f.replaced_characters > 0 or bool(f.alarms) or bool(f.learned_alarms))),
         findings=findings, errors=[],
         meta={k: v for k, v in meta.items() if k in ("referrer", "date")},
     )
