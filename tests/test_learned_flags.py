@@ -2,7 +2,7 @@
 
 It may only turn a proposed decline into manual; it never adds a red flag, changes a
 verdict or declines. The referrals below are this file's own wording: low-value back
-referrals with one sentence whose red flag the rules do not read (a misspelt weight loss,
+referrals with one sentence whose red flag the rules do not read (a weight loss told as two weights,
 height loss as deformity, long morning stiffness in lay words).
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ LOW_VALUE = {
     "da": "MR af lænden. Mand 44 år med lændesmerter i 3 uger efter flytning, ingen udstråling. ",
 }
 RESCUED = [
-    ("nb", "Vektap 5 kilo på seks uker."),
+    ("nb", "Vekta har sunket fra 82 til 74 kg siden jul."),
     ("nb", "Ryggen har blitt rundere og han har krympet flere cm."),
     ("nn", "Ryggen har vorte rundare og ho har krympa fleire cm."),
     ("da", "Ryggen er blevet mere rund, og han er skrumpet flere cm."),
