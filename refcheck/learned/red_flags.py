@@ -329,8 +329,8 @@ never declines.
 
 **Training data** ({meta['sentences']} unique sentences; nb {meta['languages']['nb']}, nn {meta['languages']['nn']},
 da {meta['languages']['da']}; {kinds}): `models/training/red_flags/*.jsonl`, written for
-this model by six writers (one per language and half of the codes), labelled with the
-codes each sentence affirms. Hard negatives share the words of a flag without affirming it:
+this model by eight writers (six per language and half of the codes, two more of routine
+low-value content as hard negatives), labelled with the codes each sentence affirms. Hard negatives share the words of a flag without affirming it:
 negated (before, after, in lists, verbs of denial), hypothetical and advice, a family
 member's, named as what imaging should rule out, and look-alikes. No referral of
 `eval/`, `../shared/eval/` or the samples is used. Sentences are deduplicated and ordered by
