@@ -2,8 +2,8 @@
 
 It may only turn a proposed decline into manual; it never adds a red flag, changes a
 verdict or declines. The referrals below are this file's own wording: low-value back
-referrals with one sentence whose red flag the rules do not read (a weight loss told as two weights,
-height loss as deformity, long morning stiffness in lay words).
+referrals with one sentence whose red flag the rules do not read (a weight loss told as two weights or
+as a signed number, a back grown rounder, long morning stiffness in lay words).
 """
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ LOW_VALUE = {
 }
 RESCUED = [
     ("nb", "Vekta har sunket fra 82 til 74 kg siden jul."),
-    ("nb", "Ryggen har blitt rundere og han har krympet flere cm."),
-    ("nn", "Ryggen har vorte rundare og ho har krympa fleire cm."),
+    ("nb", "Vekt nå 64 kg, var 71 kg i sommer."),
+    ("nn", "Sidan jul: -8 kg."),
     ("da", "Ryggen er blevet mere rund, og han er skrumpet flere cm."),
     ("nb", "Stiv i korsryggen hver morgen, det tar et par timer før det løsner."),
     ("da", "Stiv i lænden hver morgen, det tager et par timer, før det løsner."),
