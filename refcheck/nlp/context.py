@@ -342,6 +342,25 @@ def covered_tokens(doc, n: int) -> list[bool]:
     return covered
 
 
+def _outside_course_phrases(triggers: list, mentions: list) -> list:
+    """Drop the modifier triggers that share a word with a course phrase of the lexicon.
+
+    Course phrases carry their own negation ("ingen betring", "manglende effekt", "har ikke
+    hjulpet", "uden at hjælpe": ``not_improving``); the negation word is part of the
+    concept (also when a longer trigger shares it: "[har [ikkje] vorte betre]"), so it
+    neither flips the phrase into its opposite nor negates what follows
+    ("ingen betring på paracet": the painkiller was tried).
+    """
+    spans = [(m.tok_start, m.tok_end, m.code == "not_improving") for m in mentions if m.category == "course"]
+    if not spans:
+        return triggers
+
+    def consumed(t) -> bool:  # an improving phrase holds no negation: only a trigger inside it
+        return any((t[0] < hi and lo < t[1]) if negative else (lo <= t[0] and t[1] <= hi) for lo, hi, negative in spans)
+
+    return [t for t in triggers if t[2].category not in MODIFIERS or not consumed(t)]
+
+
 class ContextComponent:
     """The pipeline component: context of every mention and question cue."""
 
@@ -351,7 +370,7 @@ class ContextComponent:
     def __call__(self, doc):
         doc._.context_engine = self.engine
         info = doc._.tokens
-        triggers = self.engine.triggers(info.words)
+        triggers = _outside_course_phrases(self.engine.triggers(info.words), doc._.mentions or [])
         doc._.triggers = triggers
         mentions = (doc._.mentions or []) + (doc._.cues or [])
         if not mentions or not triggers:
