@@ -26,7 +26,7 @@ RESCUED = [
     ("nb", "Vekta har sunket fra 82 til 74 kg siden jul."),
     ("nb", "Vekt nå 64 kg, var 71 kg i sommer."),
     ("nn", "Sidan jul: -8 kg."),
-    ("da", "Ryggen er blevet mere rund, og han er skrumpet flere cm."),
+    ("da", "Vægten er gået fra 80 til 71 kg siden sommer."),
     ("nb", "Stiv i korsryggen hver morgen, det tar et par timer før det løsner."),
     ("da", "Stiv i lænden hver morgen, det tager et par timer, før det løsner."),
     pytest.param("nn", "Stiv i korsryggen kvar morgon, det tek eit par timar før det løsnar.",

@@ -40,8 +40,11 @@ WORSENING_REACH = 60
 _INCREASING = fastre.compile(r"(?i)\b(?:økt|øker|økende|tiltatt|tiltar|tiltakende|tiltagende|tiltaget|forverr\w*|forværr\w*|"
                              r"verre|værre|progred\w*|progressiv\w*|auka|aukar|aukande|tiltek|tiltok)\b")
 #: Words that make a weight loss intended (dieting, bariatric surgery): not a red flag.
-_INTENDED_LOSS = fastre.compile(r"(?i)(?:ønsket|ønskt|ønska|tilsiktet|planlagt)\s+(?:vekttap|vektnedgang|vægttab)|"
-                                r"med vilje|slank(?:er|ar|ede|a)\s+s[ei]g|slanke(?:kur|operasjon|operation)|"
+# Bounded at the left: "uønsket vekttap", "utilsiktet vekttap", "utilsigtet vægttab" are the
+# red flag itself, not an intended loss; nor is a loss "ikke med vilje".
+_INTENDED_LOSS = fastre.compile(r"(?i)\b(?:ønsket|ønskt|ønska|tilsiktet|tilsikta|tilsigtet|planlagt|planlagd)\s+"
+                                r"(?:vekttap|vektnedgang|vektreduksjon|vægttab|vægtreduktion)|"
+                                r"(?<!ikke )(?<!ikkje )(?<!ikk )\bmed vilje|slank(?:er|ar|ede|a)\s+s[ei]g|slanke(?:kur|operasjon|operation)|"
                                 r"på\s+(?:diett|diæt|kur)|fedmeoperasjon|fedmeoperation|fedmekirurgi|gastric\s+bypass|"
                                 r"bariatrisk\w*|sleeve|vektreduserende\s+operasjon|livsstilsendring")
 # Course words that say "getting worse" (not merely "unchanged" or "no better").

@@ -62,6 +62,11 @@ class ContextEngine:
         self._fold = fold
         for rule in self.rules:
             self.matcher.add(rule.literal, rule)
+        #: the one-word negators among the triggers ("ingen", "ikke", "manglende", "uden"),
+        #: folded; not the evaluative ones ("normal", "negativ", "intakt"), which a term may
+        #: hold as what is examined ("normal kraft")
+        self.negation_words = frozenset(fold(r.literal) for r in self.rules
+                                        if r.category == "NEGATED_EXISTENCE" and fold(r.literal) in NEGATORS)
 
     def triggers(self, words: list[str]) -> list[tuple[int, int, ContextRule]]:
         """Non-overlapping triggers, longest first where they overlap."""
@@ -342,23 +347,41 @@ def covered_tokens(doc, n: int) -> list[bool]:
     return covered
 
 
-def _outside_course_phrases(triggers: list, mentions: list) -> list:
-    """Drop the modifier triggers that share a word with a course phrase of the lexicon.
+#: Words that negate what follows them (nb/nn/da), folded.
+NEGATORS = frozenset({"ingen", "inga", "intet", "ikke", "ikkje", "ej", "aldri", "aldrig", "uten", "utan", "uden",
+                      "manglende", "manglande", "mangler", "manglar", "hverken", "verken", "nei", "nej"})
 
-    Course phrases carry their own negation ("ingen betring", "manglende effekt", "har ikke
-    hjulpet", "uden at hjælpe": ``not_improving``); the negation word is part of the
-    concept (also when a longer trigger shares it: "[har [ikkje] vorte betre]"), so it
-    neither flips the phrase into its opposite nor negates what follows
-    ("ingen betring på paracet": the painkiller was tried).
+
+def own_negations(triggers: list, mentions: list, words: list[str], negation_words: frozenset[str],
+                  fold) -> dict[int, tuple[int, int]]:
+    """Triggers whose negation word belongs to a lexicon term: trigger start → the term's
+    token span.
+
+    Some terms carry their own negation: course phrases ("ingen betring", "manglende
+    effekt", "har ikke hjulpet", "uden at hjælpe": ``not_improving``), red flags ("ikke
+    vært seg selv") and intents ("ingen plager"). There the negation word is part of the
+    concept — also when a longer trigger shares it ("[har [ikkje] vorte betre]") — so it
+    modifies neither the term (it would flip it into its opposite) nor what follows the
+    term ("ingen betring på paracet": the painkiller was tried). Words inside the term
+    stay in scope ("ingen plager": no complaints). A trigger that only shares another word
+    with a term ("ikke noe" and "noe bedre") is not the term's own; nor is a "term" of
+    negators alone (a misreading: "Verken" is not "verk").
     """
-    spans = [(m.tok_start, m.tok_end, m.code == "not_improving") for m in mentions if m.category == "course"]
-    if not spans:
-        return triggers
-
-    def consumed(t) -> bool:  # an improving phrase holds no negation: only a trigger inside it
-        return any((t[0] < hi and lo < t[1]) if negative else (lo <= t[0] and t[1] <= hi) for lo, hi, negative in spans)
-
-    return [t for t in triggers if t[2].category not in MODIFIERS or not consumed(t)]
+    out: dict[int, tuple[int, int]] = {}
+    if not mentions:
+        return out
+    for t in triggers:
+        if t[2].category not in MODIFIERS:
+            continue
+        for m in mentions:
+            lo, hi = m.tok_start, m.tok_end
+            a, b = max(lo, t[0]), min(hi, t[1])
+            if (a < b and any(fold(w) in negation_words for w in words[a:b])
+                    and any(fold(w) not in negation_words for w in words[lo:hi])):
+                prior = out.get(t[0])
+                if prior is None or hi - lo > prior[1] - prior[0]:
+                    out[t[0]] = (lo, hi)  # the longest term that holds the trigger owns it
+    return out
 
 
 class ContextComponent:
@@ -370,7 +393,7 @@ class ContextComponent:
     def __call__(self, doc):
         doc._.context_engine = self.engine
         info = doc._.tokens
-        triggers = _outside_course_phrases(self.engine.triggers(info.words), doc._.mentions or [])
+        triggers = self.engine.triggers(info.words)
         doc._.triggers = triggers
         mentions = (doc._.mentions or []) + (doc._.cues or [])
         if not mentions or not triggers:
@@ -380,8 +403,14 @@ class ContextComponent:
         scopes = self.engine.scopes(info.words, info.sent_of, info.sent_bounds, triggers, covered)
         doc._.scopes = scopes
         at = scopes_at(scopes, len(info.words))
+        owned = own_negations(triggers, doc._.mentions or [], info.words, self.engine.negation_words,
+                              self.engine._fold)
         for m in mentions:
             near = at[m.tok_start] if m.tok_start < len(at) else ()
+            if owned and near:  # a term's own negation modifies only the words inside the term
+                near = [sc for sc in near if sc[2] not in owned
+                        or (owned[sc[2]][0] <= m.tok_start and m.tok_end <= owned[sc[2]][1]
+                            and (m.tok_start, m.tok_end) != owned[sc[2]])]
             if not near:
                 continue
             mods, why = apply(near, info.words, m.tok_start, m.tok_end, ".concept." in m.entry_id)

@@ -35,6 +35,16 @@ def tokenizer_parts(defaults, lang: str) -> tuple:
     return suffix_search, infix_finditer, own
 
 
+#: SI unit symbols that spaCy's Danish exceptions keep together with a full stop ("kg.",
+#: "cm."). A unit symbol takes no abbreviation point, so "Har tabt 6 kg." ends a sentence
+#: with a unit: kept as one token, "kg." hid the unit from every quantity pattern.
+UNIT_SYMBOLS = frozenset({"kg.", "cm.", "mm.", "km.", "dl.", "ml.", "mg."})
+
+
+def _not_unit(chunk: str) -> bool:
+    return chunk.lower() not in UNIT_SYMBOLS
+
+
 @spacy.registry.tokenizers("refcheck.tokenizer.v1")
 def create_tokenizer(lang: str = "nb"):
     """spaCy's registered tokenizer factory for refcheck's pipelines (see ``build``).
@@ -47,7 +57,7 @@ def create_tokenizer(lang: str = "nb"):
         defaults = nlp.Defaults
         suffix_search, infix_finditer, own = tokenizer_parts(defaults, lang)
         rules = {chunk: tuple(sub.get(ORTH_ATTR, sub.get("ORTH")) for sub in substrings)
-                 for chunk, substrings in (defaults.tokenizer_exceptions or {}).items()}
+                 for chunk, substrings in (defaults.tokenizer_exceptions or {}).items() if _not_unit(chunk)}
         rules.update({variant: (variant,) for variant in own})
         prefix_search = compile_prefix_regex(defaults.prefixes).search if defaults.prefixes else None
         return SpecialCaseTokenizer(nlp.vocab, rules, prefix_search=prefix_search, suffix_search=suffix_search,
@@ -65,6 +75,7 @@ def customise_tokenizer(nlp: Language, lang: str) -> None:
     """
     suffix_search, infix_finditer, own = tokenizer_parts(nlp.Defaults, lang)
     tokenizer = nlp.tokenizer
+    tokenizer.rules = {chunk: subs for chunk, subs in tokenizer.rules.items() if _not_unit(chunk)}
     tokenizer.suffix_search = suffix_search
     tokenizer.infix_finditer = infix_finditer
     for variant in own:
