@@ -47,6 +47,7 @@ _INTENDED_LOSS = fastre.compile(r"(?i)\b(?:ønsket|ønskt|ønska|tilsiktet|tilsi
                                 r"(?<!ikke )(?<!ikkje )(?<!ikk )\bmed vilje|slank(?:er|ar|ede|a)\s+s[ei]g|slanke(?:kur|operasjon|operation)|"
                                 r"på\s+(?:diett|diæt|kur)|fedmeoperasjon|fedmeoperation|fedmekirurgi|gastric\s+bypass|"
                                 r"bariatrisk\w*|sleeve|vektreduserende\s+operasjon|livsstilsendring")
+_NOT_BEFORE = re.compile(r"(?i)\b(?:uten|utan|uden|ikke|ikkje|ej|aldri|aldrig)\b(?:\s+\S+){0,3}\s*$")
 # Course words that say "getting worse" (not merely "unchanged" or "no better").
 _WORSENING = fastre.compile(r"(?i)tilta|tiltak|progred|økend|auk|forverr|forværr|verre|værre|tiltag|dårlig")
 # "Rtg ankel ua.", "røntgen av kneet var normalt": a previous X-ray without findings.
@@ -326,7 +327,9 @@ def _intended_loss(text: str, m: Mention, sents: list[tuple[int, int]]) -> bool:
     """A weight loss the sentence says was intended (a diet, bariatric surgery)."""
     for s, e in sents:
         if s <= m.start < e:
-            return bool(_INTENDED_LOSS.search(text, s, e))
+            # "uten å være på diett", "uden at være på kur", "ikke på diæt": a loss *without* a diet
+            return any(not _NOT_BEFORE.search(text[max(s, hit.start() - 28):hit.start()])
+                       for hit in _INTENDED_LOSS.finditer(text, s, e))
     return False
 
 
