@@ -61,6 +61,8 @@ _COMPLAINT_WORD = fastre.compile(r"smert|vondt|plage|gener|ondt|isjias|ischias|u
 _RECENT_BEFORE = fastre.compile(r"(?i)(?<!\w)(?:siste|sidste|seneste|dei siste|de siste|de sidste)\s+$")
 _CONTRAST = fastre.compile(r"(?i)(?<!\w)(?:men|dog|derimod|derimot|nå|no|nu)(?!\w)")
 _MINUTES = fastre.compile(r"(\d+)\s*(?:min|minutt|minutter|minutes)\b", re.I)
+#: Under an hour in words: "et kvarter", "en halvtime", "noen minutter", "nokre minutt".
+_SHORT_SPELLED = fastre.compile(r"(?i)\b(?:kvarter|halvtime|halv\s+time|(?:noen|nokre|nogle|et\s+par|eit\s+par|få)\s+minut\w*)\b")
 _IN_QUESTION = {"clinical_question"}
 _NOT_COURSE_SECTIONS = {"clinical_question", "clinical_findings"}  # the course is history, not the exam
 #: Course words that say the complaint is still there, not that it failed to improve.
@@ -337,7 +339,7 @@ def _short_stiffness(text: str, m: Mention) -> bool:
     """Morning stiffness is a red flag only when it lasts over an hour (001 §6.1)."""
     window = text[m.start:m.end + 40].split("\n")[0]
     found = _MINUTES.search(window)
-    return bool(found and int(found.group(1)) < 60)
+    return bool(found and int(found.group(1)) < 60) or bool(_SHORT_SPELLED.search(window))
 
 
 def _in_question_sentence(m: Mention, text: str, sents: list[tuple[int, int]]) -> bool:
