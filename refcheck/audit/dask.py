@@ -103,11 +103,17 @@ class DaskChecker:
             self.close()
             raise RuntimeError("the workers' pseudonym key differs from the driver's (set REFCHECK_AUDIT_KEY on both)")
 
-    def map(self, window: list[tuple[int, InputRecord]]) -> list[tuple[dict, list[dict]]]:
+    def submit(self, window: list[tuple[int, InputRecord]]):
+        """Send ``window`` to the workers, a task per batch; :meth:`result` gathers it in order."""
         batches = [window[i:i + BATCH] for i in range(0, len(window), BATCH)]
-        futures = self.client.map(_check_batch, batches, keep_ids=self.keep_ids, include_text=self.include_text,
-                                  guideline=self.guideline, expected=self.expected, pure=False)
+        return self.client.map(_check_batch, batches, keep_ids=self.keep_ids, include_text=self.include_text,
+                               guideline=self.guideline, expected=self.expected, pure=False)
+
+    def result(self, futures) -> list[tuple[dict, list[dict]]]:
         return [result for batch in self.client.gather(futures) for result in batch]
+
+    def map(self, window: list[tuple[int, InputRecord]]) -> list[tuple[dict, list[dict]]]:
+        return self.result(self.submit(window))
 
     def close(self) -> None:
         self.client.close()

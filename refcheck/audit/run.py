@@ -228,24 +228,29 @@ def run_audit(source: str, out: Path, *, lang: str = "en", by_referrer: bool = F
     checker = None
     try:
         checker = _Checker(engine, jobs, privacy, guideline, scheduler, dask_workers)
-        processed = 0
+        processed = read = 0
+        pending = None  # one window in flight while the previous one is written (workers never wait)
         while True:
             size = checker.window
-            window = list(islice(items, size if stop_after is None else min(size, stop_after - processed)))
-            if not window:
+            window = list(islice(items, size if stop_after is None else min(size, stop_after - read)))
+            read += len(window)
+            handle = checker.submit(window) if window else None
+            if pending is not None:
+                results = checker.result(pending)
+                for row, finds in results:
+                    find_w.writerows(finds)  # findings first: a referral row marks its findings complete
+                find_fh.flush()
+                os.fsync(find_fh.fileno())  # on disk before the referral rows that mark them complete
+                ref_w.writerows(row for row, _ in results)
+                ref_fh.flush()
+                os.fsync(ref_fh.fileno())
+                processed += len(results)
+                bar.update(len(results))
+                if stop_after is not None and processed >= stop_after:
+                    raise KeyboardInterrupt
+            if handle is None:
                 break
-            results = checker.map(window)
-            for row, finds in results:
-                find_w.writerows(finds)  # findings first: a referral row marks its findings complete
-            find_fh.flush()
-            os.fsync(find_fh.fileno())  # on disk before the referral rows that mark them complete
-            ref_w.writerows(row for row, _ in results)
-            ref_fh.flush()
-            os.fsync(ref_fh.fileno())
-            processed += len(window)
-            bar.update(len(window))
-            if stop_after is not None and processed >= stop_after:
-                raise KeyboardInterrupt
+            pending = handle
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -287,9 +292,20 @@ class _Checker:
             _init_worker(privacy, guideline)
 
     def map(self, window: list) -> list:
+        return self.result(self.submit(window))
+
+    def submit(self, window: list):
+        """Start checking ``window``; :meth:`result` waits for it (in this process: checked now)."""
         if self.cluster is not None:
-            return self.cluster.map(window)
-        return self.pool.map(_work, window, chunksize=16) if self.pool else [_work(i) for i in window]
+            return self.cluster.submit(window)
+        if self.pool is not None:
+            return self.pool.map_async(_work, window, chunksize=16)
+        return [_work(i) for i in window]
+
+    def result(self, handle) -> list:
+        if self.cluster is not None:
+            return self.cluster.result(handle)
+        return handle.get() if self.pool is not None else handle
 
     def close(self, interrupted: bool) -> None:
         if self.pool is not None:
