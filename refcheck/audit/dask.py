@@ -81,7 +81,7 @@ def _worker_fingerprint(keep_ids: bool) -> str:
 
 
 class DaskChecker:
-    """Checks windows of (seq, record) on a Dask cluster; ``map`` returns results in order."""
+    """Checks windows of (seq, record) on a Dask cluster; ``submit`` sends a window, ``result`` returns its rows in order."""
 
     def __init__(self, privacy: Privacy, guideline: str | None, scheduler: str | None = None, workers: int = 2):
         from distributed import Client, LocalCluster
@@ -111,9 +111,6 @@ class DaskChecker:
 
     def result(self, futures) -> list[tuple[dict, list[dict]]]:
         return [result for batch in self.client.gather(futures) for result in batch]
-
-    def map(self, window: list[tuple[int, InputRecord]]) -> list[tuple[dict, list[dict]]]:
-        return self.result(self.submit(window))
 
     def close(self) -> None:
         self.client.close()

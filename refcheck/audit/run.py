@@ -291,9 +291,6 @@ class _Checker:
         else:
             _init_worker(privacy, guideline)
 
-    def map(self, window: list) -> list:
-        return self.result(self.submit(window))
-
     def submit(self, window: list):
         """Start checking ``window``; :meth:`result` waits for it (in this process: checked now)."""
         if self.cluster is not None:

@@ -370,17 +370,19 @@ def own_negations(triggers: list, mentions: list, words: list[str], negation_wor
     out: dict[int, tuple[int, int]] = {}
     if not mentions:
         return out
-    for t in triggers:
-        if t[2].category not in MODIFIERS:
+    for start, end, rule in triggers:
+        if rule.category not in MODIFIERS:
+            continue
+        negators = [i for i in range(start, end) if fold(words[i]) in negation_words]
+        if not negators:
             continue
         for m in mentions:
             lo, hi = m.tok_start, m.tok_end
-            a, b = max(lo, t[0]), min(hi, t[1])
-            if (a < b and any(fold(w) in negation_words for w in words[a:b])
+            if (any(lo <= i < hi for i in negators)
                     and any(fold(w) not in negation_words for w in words[lo:hi])):
-                prior = out.get(t[0])
+                prior = out.get(start)
                 if prior is None or hi - lo > prior[1] - prior[0]:
-                    out[t[0]] = (lo, hi)  # the longest term that holds the trigger owns it
+                    out[start] = (lo, hi)  # the longest term that holds the trigger owns it
     return out
 
 
