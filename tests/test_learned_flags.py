@@ -23,10 +23,10 @@ LOW_VALUE = {
     "da": "MR af lænden. Mand 44 år med lændesmerter i 3 uger efter flytning, ingen udstråling. ",
 }
 RESCUED = [
-    ("nb", "Vekta har sunket fra 82 til 74 kg siden jul."),
-    ("nb", "Vekt nå 64 kg, var 71 kg i sommer."),
+    ("nb", "Han har vært slått ut de siste ukene og ligger mye på sofaen."),
+    ("nb", "Han har blitt mye blekere og har gått ned et par hullinger i beltet."),
     ("nn", "Sidan jul: -8 kg."),
-    ("da", "Vægten er gået fra 80 til 71 kg siden sommer."),
+    ("da", "Han har været helt slået ud de sidste uger og ligger meget på sofaen."),
     ("nb", "Han orker nesten ingenting lenger og sover mye på dagtid."),
     ("da", "Det gør lige så ondt, når han ligger stille, som når han går."),
     ("nn", "Ho orkar knapt å gå til postkassa og søv mykje om dagen."),

@@ -1,6 +1,7 @@
 """Ages, sex, durations and grades read from nb / nn / da text."""
 import pytest
 
+from refcheck.facts import measures
 from refcheck.facts import quantities as q
 
 
@@ -62,9 +63,18 @@ def test_wad_grade(text, grade):
     assert (found.value if found else None) == grade
 
 
-@pytest.mark.parametrize("text, value", [("feber 38,5", 38.5), ("temp 39.2 grader", 39.2), ("Tp 37,8", 37.8)])
+@pytest.mark.parametrize("text, value", [("feber 38,5", 38.5), ("temp 39.2 grader", 39.2), ("Tp 37,8", 37.8),
+                                         ("Temperaturen har ligget omkring 38,5 om aftenen", 38.5),
+                                         ("tempen var oppe i 39,2 i natt", 39.2), ("Har hatt 38,8 °C", 38.8),
+                                         ("målte 39,1 i går", 39.1), ("39 i feber siden lørdag", 39.0)])
 def test_temperature(text, value):
-    assert q.temperatures(text)[0].value == value
+    assert measures.temperatures(text)[0].value == value
+
+
+@pytest.mark.parametrize("text", ["Temp under 38 hele uken", "feber, 38 år gammel", "Fleksjon målt til 40 grader",
+                                  "målt 38 kg", "Temp ikke målt, CRP 40"])
+def test_no_temperature_at_or_over_38(text):
+    assert not [t for t in measures.temperatures(text) if t.value >= 38]
 
 
 def test_lab_values():

@@ -461,7 +461,7 @@ RULE_CASES = [
      "MR LS. Kvinne 45 år, korsryggsmerter i 2 uker etter hagearbeid. Ingen problemer med blæra.",
      {}),
     ("SAFE-002",
-     "MR LS. Mann 44 år med ryggsmerter i 3 uker etter flytting, ingen utstråling. Vekt nå 64 kg, var 71 kg i sommer.",
+     "MR LS. Mann 44 år med ryggsmerter i 3 uker etter flytting, ingen utstråling. Han har vært slått ut de siste ukene og ligger mye på sofaen.",
      "MR LS. Mann 44 år med ryggsmerter i 3 uker etter flytting, ingen utstråling. Spiser godt og vekten er som før.",
      {}),
     ("GEN-001",

@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 
 from ..nlp.mentions import Mention
 from ..text import fastre
+from . import measures
 from . import quantities as q
 from ..learned import red_flags as learned_flags
 from .alarms import counts_in_region, unresolved
@@ -39,20 +40,16 @@ SUSPECTED_FLAGS = {"malignancy", "fever_infection", "cauda_equina", "osteoporosi
 WORSENING_REACH = 60
 _INCREASING = fastre.compile(r"(?i)\b(?:økt|øker|økende|tiltatt|tiltar|tiltakende|tiltagende|tiltaget|forverr\w*|forværr\w*|"
                              r"verre|værre|progred\w*|progressiv\w*|auka|aukar|aukande|tiltek|tiltok)\b")
-#: Words that make a weight loss intended (dieting, bariatric surgery): not a red flag.
-# Bounded at the left: "uønsket vekttap", "utilsiktet vekttap", "utilsigtet vægttab" are the
-# red flag itself, not an intended loss; nor is a loss "ikke med vilje".
-_INTENDED_LOSS = fastre.compile(r"(?i)\b(?:ønsket|ønskt|ønska|tilsiktet|tilsikta|tilsigtet|planlagt|planlagd)\s+"
-                                r"(?:vekttap|vektnedgang|vektreduksjon|vægttab|vægtreduktion)|"
-                                r"(?<!ikke )(?<!ikkje )(?<!ikk )\bmed vilje|slank(?:er|ar|ede|a)\s+s[ei]g|slanke(?:kur|operasjon|operation)|"
-                                r"på\s+(?:diett|diæt|kur)|fedmeoperasjon|fedmeoperation|fedmekirurgi|gastric\s+bypass|"
-                                r"bariatrisk\w*|sleeve|vektreduserende\s+operasjon|livsstilsendring")
-_NOT_BEFORE = re.compile(r"(?i)\b(?:uten|utan|uden|ikke|ikkje|ej|aldri|aldrig)\b(?:\s+\S+){0,3}\s*$")
 # Course words that say "getting worse" (not merely "unchanged" or "no better").
 _WORSENING = fastre.compile(r"(?i)tilta|tiltak|progred|økend|auk|forverr|forværr|verre|værre|tiltag|dårlig")
 # "Rtg ankel ua.", "røntgen av kneet var normalt": a previous X-ray without findings.
 _XRAY_NEGATIVE = fastre.compile(r"(?i)\b(?:rtg\.?|røntgen|roentgen|røntgenbilde\w*)\s+(?:[\wæøå.]+\s+){0,4}?"
                             r"(?:ua\.?|u\.a\.|normal\w*|uten\s+(?:funn|patologi)|uden\s+fund|negativ\w*|upåfaldende|var\s+normal\w*)")
+#: A value that falls ("Vekten har falt", "CRP er faldet til 12"): the fall verb is not a trauma.
+_MEASURE_FELL = fastre.compile(r"(?i)\b(?:vekt\w*|vægt\w*|verdi\w*|værdi\w*|crp|sr|hb|senkning\w*|sænkning\w*|temp\w*|"
+                               r"feber\w*|blodtrykk\w*|blodtryk\w*|tall\w*|tal(?:let|lene)?|kg|kilo)\s+(?:har|hadde|er|var|har\s+nå|"
+                               r"er\s+nu|har\s+no|er\s+no)?\s*(?:gradvis|jevnt|jamt|jævnt|litt|lidt|noe|noget|mykje|mye|meget)?\s*$")
+_FALL_VERB = fastre.compile(r"(?i)falt|faldet|fallet|datt|fall|fald")
 _MENOPAUSE_AGE = fastre.compile(r"(\d{2})")
 _PAST_EVENT = fastre.compile(r"\b(operert|opereret|målt|malt|tidligere|tidlegare|sist|forrige|menopause|behandlet|"
                          r"røntgen tatt|mr tatt|rtg tatt)\b")
@@ -80,7 +77,7 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
     _exam(f, mentions)
     _structured_fields(f, meta)
     seen_flags = _mentioned(f, text, mentions, sents)
-    measured = _measured_flags(f, text, seen_flags)
+    measured = measures.measured_flags(f, doc, text, sents, seen_flags)
     _worsening_paresis(f, text, mentions, seen_flags)
     _minor_trauma(f, mentions, seen_flags)
     f.trauma = "trauma" in seen_flags
@@ -147,7 +144,10 @@ def _mentioned(f: Facts, text: str, mentions: list[Mention], sents) -> set[str]:
             continue  # "bedre i hvile" is relief at rest, not rest pain
         if m.code == "trauma" and (m.tok_start, m.tok_end) in weak:
             continue
-        if m.code == "weight_loss" and _intended_loss(text, m, sents):
+        if m.code == "trauma" and _MEASURE_FELL.search(text, max(0, m.start - 40), m.start) \
+                and _FALL_VERB.fullmatch(text[m.start:m.end]):
+            continue  # "Vekten har falt fra 88 til 80 kg", "CRP er faldet": a value, not a fall
+        if m.code == "weight_loss" and measures.intended_loss(text, m, sents):
             f.read_away.append((m.tok_start, m.tok_end))  # "gått ned 12 kg etter fedmeoperasjon, ønsket vekttap"
             continue
         if m.category == "red_flag" and m.affirmed and m.code not in seen_flags:
@@ -218,22 +218,6 @@ def _minor_trauma(f: Facts, mentions: list[Mention], seen_flags: set[str]) -> No
             f.red_flags.append(Mention("red_flag", "trauma", m.entry_id, m.start, m.end, m.tok_start, m.tok_end,
                                        m.sent, m.section))
             return
-
-
-def _measured_flags(f: Facts, text: str, seen_flags: set[str]) -> bool:
-    """Measured fever and raised inflammation markers are red flags too; True if anything was measured."""
-    temps, labs = q.temperatures(text), q.lab_values(text)
-    for t in temps:
-        if t.value >= 38.0 and "fever_infection" not in seen_flags:
-            seen_flags.add("fever_infection")
-            f.red_flags.append(Mention("red_flag", "fever_infection", "quantity.temperature", t.start, t.end, 0, 0, 0))
-    for lab in labs:
-        name, value = lab.value
-        high = (name == "CRP" and value >= 10) or (name in ("SR", "SENKNING", "SR-VERDI") and value >= 30)
-        if high and "inflammatory_signs" not in seen_flags:
-            seen_flags.add("inflammatory_signs")
-            f.red_flags.append(Mention("red_flag", "inflammatory_signs", "quantity.lab", lab.start, lab.end, 0, 0, 0))
-    return bool(temps or labs)
 
 
 def _worsening_paresis(f: Facts, text: str, mentions: list[Mention], seen_flags: set[str]) -> None:
@@ -323,16 +307,6 @@ def _derived(f: Facts, text: str) -> None:
     if f.intents & {"repeat_measurement", "follow_up"}:
         # "målt for 1 år siden", "måling i fjor": a repeat within two years.
         f.repeat_recent = any(d.value < 104 for d in q.durations(text)) or bool(q.LAST_YEAR_EVENT.search(text))
-
-
-def _intended_loss(text: str, m: Mention, sents: list[tuple[int, int]]) -> bool:
-    """A weight loss the sentence says was intended (a diet, bariatric surgery)."""
-    for s, e in sents:
-        if s <= m.start < e:
-            # "uten å være på diett", "uden at være på kur", "ikke på diæt": a loss *without* a diet
-            return any(not _NOT_BEFORE.search(text[max(s, hit.start() - 28):hit.start()])
-                       for hit in _INTENDED_LOSS.finditer(text, s, e))
-    return False
 
 
 def _short_stiffness(text: str, m: Mention) -> bool:

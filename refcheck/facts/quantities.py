@@ -209,18 +209,10 @@ def wad_grade(text: str) -> Quantity | None:
     return Quantity(int(g), m.start(), m.end())
 
 
-_TEMP = fastre.compile(r"(?:feber|temp\.?|temperatur|tp\.?)\s*(?:på|:|=)?\s*(?P<t>3[5-9](?:[.,]\d)?|4[0-2](?:[.,]\d)?)\s*(?:°|grader|gr\.?|C)?", re.I)
-# Words one of which every match of _TEMP / _LAB contains (case-folded).
-_TEMP_WORDS = ("feber", "temp", "tp")
+# Words one of which every match of _LAB contains (case-folded).
 _LAB_WORDS = ("crp", "sr", "senkning", "sänka", "leuk", "lpk", "hvite", "alp", "psa")
 _LAB = fastre.compile(r"(?<!\w)(?P<name>CRP|SR|senkning|SR-verdi|sänka|leukocytter|leuk\.?|LPK|hvite|ALP|PSA)\s*(?:på|:|=|er|var|ca\.?)?\s*(?P<v>\d+(?:[.,]\d+)?)", re.I)
 _CODE = fastre.compile(r"(?<![\w/])(?:L\d{2}|M\d{2}(?:\.\d{1,2})?|S\d{2}(?:\.\d{1,2})?|DM\d{2}(?:\.\d)?)(?![\w/])")
-
-
-def temperatures(text: str) -> list[Quantity]:
-    if not _mentions_any(text, _TEMP_WORDS):
-        return []
-    return [Quantity(float(m.group("t").replace(",", ".")), m.start(), m.end()) for m in _TEMP.finditer(text)]
 
 
 def lab_values(text: str) -> list[Quantity]:
