@@ -13,6 +13,7 @@ from bisect import bisect_right
 
 from spacy.tokens import Doc
 
+from ..nlp.context import denied_heads
 from ..nlp.mentions import Mention
 from ..text import fastre
 from . import measures
@@ -78,7 +79,7 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
     _structured_fields(f, meta)
     seen_flags = _mentioned(f, text, mentions, sents)
     measured = measures.measured_flags(f, doc, text, sents, seen_flags)
-    _worsening_paresis(f, text, mentions, seen_flags)
+    _worsening_paresis(f, doc, text, mentions, seen_flags)
     _minor_trauma(f, mentions, seen_flags)
     f.trauma = "trauma" in seen_flags
     if _XRAY_NEGATIVE.search(text):
@@ -220,13 +221,16 @@ def _minor_trauma(f: Facts, mentions: list[Mention], seen_flags: set[str]) -> No
             return
 
 
-def _worsening_paresis(f: Facts, text: str, mentions: list[Mention], seen_flags: set[str]) -> None:
+def _worsening_paresis(f: Facts, doc: Doc, text: str, mentions: list[Mention], seen_flags: set[str]) -> None:
     """A paresis described as worsening in the same sentence is a progressive deficit
     ("Nedsatt kraft dorsalfleksjon ve fot, tiltagende."): derived like age_onset."""
     if "progressive_neuro_deficit" in seen_flags:
         return
+    engine = doc._.context_engine
+    denied = denied_heads(doc._.triggers or [], doc._.tokens.words, engine.negation_words, engine._fold) if engine else []
     worsening = {m.sent: m for m in mentions if m.category == "course" and m.code == "not_improving"
-                 and m.affirmed and _WORSENING.search(text[m.start:m.end])}
+                 and m.affirmed and _WORSENING.search(text[m.start:m.end])
+                 and not any(a < m.tok_start < b for a, b in denied)}  # "Ingen forverring av pareser"
     for m in mentions:
         if m.code in ("paresis", "weakness_reported") and m.affirmed and m.sent not in worsening:
             # "Svakhet i begge beina som har økt på over tre dager": the word after the weakness

@@ -203,6 +203,40 @@ def _minus(text: str, s: int, e: int) -> Measure | None:
     return Measure("weight_loss", "weight", v, m.start(), m.end()) if v >= 3 else None
 
 
+# ------------------------------------------------------------------ muscle strength
+
+#: An MRC strength grade: "M4", "M 3", "4/5", "kraft 3".
+_GRADE = fastre.compile(r"(?<![\w/])(?:M\s?(?P<m>[0-5])[+-]?|(?P<f>[0-5])\s?/\s?5|(?:kraft|grad)\s(?P<k>[0-5]))(?![\w/])")
+_GRADE_EARLIER_BEFORE = fastre.compile(r"(?i)\b(?:var|tidligere|tidlegare|forrige|førre|sist|sidst|sidste|før|fra|frå|"
+                                       r"opprinnelig|oprindelig)\b[^.;\d]{0,30}$")
+_GRADE_EARLIER_AFTER = fastre.compile(r"(?i)\s*(?:\w+\s+){0,2}?(?:ved\s+(?:forrige|sidste|førre|siste)|i\s+forrige|i\s+sidste|"
+                                      r"i\s+førre|forrige|sidste|førre|tidligere|tidlegare|for\s+(?:\w+\s+){0,2}?(?:siden|sidan))\b")
+_GRADE_NOW_BEFORE = fastre.compile(r"(?i)\b(?:nå|no|nu|i\s+dag|til|ned\s+til|aktuelt)\s*[:]?\s*$")
+
+
+def strength_drops(text: str, sentences: list[tuple[int, int]]) -> list[Measure]:
+    """A strength grade lower now than before in one sentence ("Dorsalfleksjon M4 ved
+    forrige kontroll, nå M2", "kraft 3/5, var 5/5 for en uke siden"): a progressive deficit."""
+    if not any(ch.isdigit() for ch in text):
+        return []
+    out = []
+    for s, e in sentences:
+        grades = list(_GRADE.finditer(text, s, e))
+        if len(grades) < 2:
+            continue
+        earlier, now = [], []
+        for g in grades:
+            value = int(g.group("m") or g.group("f") or g.group("k"))
+            before = text[max(s, g.start() - 30):g.start()]
+            is_earlier = (_GRADE_EARLIER_BEFORE.search(before) or _GRADE_EARLIER_AFTER.match(text, g.end())) \
+                and not _GRADE_NOW_BEFORE.search(before)
+            (earlier if is_earlier else now).append((value, g))
+        if earlier and now and earlier[0][0] > now[0][0]:
+            a, b = sorted((earlier[0][1], now[0][1]), key=lambda g: g.start())
+            out.append(Measure("progressive_neuro_deficit", "strength", float(now[0][0]), a.start(), b.end()))
+    return out
+
+
 # ------------------------------------------------------------------ bone density
 
 _T_SCORE = fastre.compile(r"(?i)\bT[-\s]?(?:score|skår|skåre|scoren?|værdi|verdi)\w*\s*(?:(?:på|er|var|lå|ligger|:|=|ved|i|"
@@ -279,7 +313,8 @@ def measured_flags(f: Facts, doc: Doc, text: str, sents, seen_flags: set[str]) -
     them as negated, hypothetical, a relative's or to be ruled out ("Ved temperatur over
     38 skal hun ta kontakt"). True if anything was measured."""
     temps, labs = temperatures(text), lab_values(text)
-    found = [t for t in temps if t.value >= 38.0] + labs + t_scores(text) + weight_drops(text, sents)
+    found = ([t for t in temps if t.value >= 38.0] + labs + t_scores(text) + weight_drops(text, sents)
+             + strength_drops(text, sents))
     for hit in sorted(found, key=lambda h: h.start):
         if hit.code in seen_flags:
             continue

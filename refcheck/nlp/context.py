@@ -386,6 +386,14 @@ def own_negations(triggers: list, mentions: list, words: list[str], negation_wor
     return out
 
 
+def denied_heads(triggers, words: list[str], negation_words, fold) -> list[tuple[int, int]]:
+    """PSEUDO triggers that begin with a negator ("ingen forverring", "ikke tegn til"): a
+    red flag whose first words they hold ("Ingen forverring av pareser") is denied by
+    them, although as pseudo triggers they negate nothing after them."""
+    return [(s, e) for s, e, r in triggers
+            if r.category == "PSEUDO" and e - s > 1 and fold(words[s]) in negation_words]
+
+
 class ContextComponent:
     """The pipeline component: context of every mention and question cue."""
 
@@ -407,7 +415,14 @@ class ContextComponent:
         at = scopes_at(scopes, len(info.words))
         owned = own_negations(triggers, doc._.mentions or [], info.words, self.engine.negation_words,
                               self.engine._fold)
+        denied = denied_heads(triggers, info.words, self.engine.negation_words, self.engine._fold)
         for m in mentions:
+            if denied and m.category == "red_flag":
+                head = next((d for d in denied if d[0] < m.tok_start < d[1]), None)
+                if head is not None:  # "Ingen [forverring av pareser]": the pseudo trigger's negator denies the flag
+                    m.modifiers.add("NEGATED_EXISTENCE")
+                    m.context = [(" ".join(info.words[head[0]:head[1]]), "NEGATED_EXISTENCE")]
+                    continue
             near = at[m.tok_start] if m.tok_start < len(at) else ()
             if owned and near:  # a term's own negation modifies only the words inside the term
                 near = [sc for sc in near if sc[2] not in owned
