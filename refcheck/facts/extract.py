@@ -78,7 +78,7 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
     _exam(f, mentions)
     _structured_fields(f, meta)
     seen_flags = _mentioned(f, text, mentions, sents)
-    measured = measures.measured_flags(f, doc, text, sents, seen_flags)
+    measured = measures.measured_flags(f, doc, text, sents, seen_flags, mentions)
     _worsening_paresis(f, doc, text, mentions, seen_flags)
     _minor_trauma(f, mentions, seen_flags)
     f.trauma = "trauma" in seen_flags

@@ -237,6 +237,35 @@ def strength_drops(text: str, sentences: list[tuple[int, int]]) -> list[Measure]
     return out
 
 
+# ------------------------------------------------------------------ recent back surgery
+
+#: "for fem uker siden", "for ein månad sidan": how long ago (the duration is read by quantities.durations).
+_AGO_AFTER = fastre.compile(r"(?i)\s*(?:siden|sidan)\b")
+#: An operation this recent is a risk of postoperative infection (spondylodiscitis).
+RECENT_SURGERY_WEEKS = 12.0
+
+
+def recent_back_surgery(text: str, mentions, sentences: list[tuple[int, int]]) -> list[Measure]:
+    """A back operation stated as done under three months ago ("Operert for prolaps for
+    fem uker siden", "Diskusoperation for seks uger siden"): a risk of infection (002
+    Anbefaling 1, nylig spinal prosedyre; 003 Tabel 1)."""
+    from .quantities import durations
+
+    out = []
+    for m in mentions:
+        if m.code != "prior_back_surgery" or not m.affirmed:
+            continue
+        for s, e in sentences:
+            if s <= m.start < e:
+                for d in durations(text[s:e]):
+                    if d.value <= RECENT_SURGERY_WEEKS and _AGO_AFTER.match(text, s + d.end):
+                        out.append(Measure("infection_risk", "recent_surgery", d.value, min(m.start, s + d.start),
+                                           max(m.end, s + d.end)))
+                        break
+                break
+    return out
+
+
 # ------------------------------------------------------------------ bone density
 
 _T_SCORE = fastre.compile(r"(?i)\bT[-\s]?(?:score|skår|skåre|scoren?|værdi|verdi)\w*\s*(?:(?:på|er|var|lå|ligger|:|=|ved|i|"
@@ -307,14 +336,14 @@ _INTENDED_LOSS = fastre.compile(r"(?i)\b(?:ønsket|ønskt|ønska|tilsiktet|tilsi
 _NOT_BEFORE = re.compile(r"(?i)\b(?:uten|utan|uden|ikke|ikkje|ej|aldri|aldrig|ingen|inga|intet|ingen form for)\b(?:\s+\S+){0,5}\s*$")
 
 
-def measured_flags(f: Facts, doc: Doc, text: str, sents, seen_flags: set[str]) -> bool:
+def measured_flags(f: Facts, doc: Doc, text: str, sents, seen_flags: set[str], mentions=()) -> bool:
     """Red flags stated as numbers (measures.py: a temperature of 38 or more, a weight
     loss over 5 %, a T-score of -2.5 or lower, a raised CRP or SR), unless ConText reads
     them as negated, hypothetical, a relative's or to be ruled out ("Ved temperatur over
     38 skal hun ta kontakt"). True if anything was measured."""
     temps, labs = temperatures(text), lab_values(text)
     found = ([t for t in temps if t.value >= 38.0] + labs + t_scores(text) + weight_drops(text, sents)
-             + strength_drops(text, sents))
+             + strength_drops(text, sents) + recent_back_surgery(text, mentions, sents))
     for hit in sorted(found, key=lambda h: h.start):
         if hit.code in seen_flags:
             continue
