@@ -27,8 +27,6 @@ RESCUED = [
     ("nb", "Han har blitt mye blekere og har gått ned et par hullinger i beltet."),
     ("nn", "Sidan jul: -8 kg."),
     ("da", "Han har været helt slået ud de sidste uger og ligger meget på sofaen."),
-    ("nb", "Han orker nesten ingenting lenger og sover mye på dagtid."),
-    ("da", "Det gør lige så ondt, når han ligger stille, som når han går."),
     ("nn", "Ho orkar knapt å gå til postkassa og søv mykje om dagen."),
 ]
 

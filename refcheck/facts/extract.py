@@ -136,13 +136,14 @@ def _mentioned(f: Facts, text: str, mentions: list[Mention], sents) -> set[str]:
     Returns the red-flag codes found (the later steps add to it).
     """
     seen_flags: set[str] = set()
-    relief = [(m.tok_start, m.tok_end) for m in mentions if m.code == "positional_relief"]
+    relief = [m for m in mentions if m.code == "positional_relief"]
     # "snubler i dørstokker" read as weakness is a symptom, not a fall ("snublet og falt")
     weak = {(m.tok_start, m.tok_end) for m in mentions if m.code == "weakness_reported" and m.affirmed}
     for m in mentions:
-        if m.code == "night_rest_pain" and any(s <= m.tok_start < e for s, e in relief):
+        if m.code == "night_rest_pain" and (_rest_relieves(m, relief, text)
+                                            or _COMPARED_WITH.search(text, max(0, m.start - 16), m.start)):
             f.read_away.append((m.tok_start, m.tok_end))
-            continue  # "bedre i hvile" is relief at rest, not rest pain
+            continue  # "bedre i hvile" is relief at rest; "verre ved aktivitet enn i hvile" compares with rest
         if m.code == "trauma" and (m.tok_start, m.tok_end) in weak:
             continue
         if m.code == "trauma" and _MEASURE_FELL.search(text, max(0, m.start - 40), m.start) \
@@ -186,6 +187,19 @@ _ACTIVE_SLR = re.compile(r"(?i)(?:aktiv\w*\s+|a)$")
 #: ikke distalt for knæet"; 001 §6.3.2: smerter som stråler ned i benet, nedenfor kneet).
 _ABOVE_KNEE = re.compile(r"(?i)\b(?:ikke|ikkje|ej|aldri|aldrig)\s+(?:\w+\s+){0,2}?(?:distalt\s+for|nedenfor|neden\s+for|"
                          r"under|forbi|nedom|længere\s+end|lenger\s+enn|lengre\s+enn|ned\s+under|ned\s+forbi)\s+kn(?:e|æ)")
+
+
+#: Before a rest mention: it is what the pain is compared with ("verre ved aktivitet enn i hvile").
+_COMPARED_WITH = fastre.compile(r"(?i)\b(?:enn|end)\s+(?:når\s+|naar\s+)?$")
+#: A posture phrase that makes the pain worse ("verre i hvile", "værre når hun ligger").
+_AGGRAVATING = re.compile(r"(?i)\s*(?:verre|værre|verst|værst|vondere|mer\s+vondt|mere\s+ondt|mest\s+vondt|forverres|forværres)\b")
+
+
+def _rest_relieves(m: Mention, relief: list[Mention], text: str) -> bool:
+    """A rest mention inside a posture phrase of relief ("bedre i hvile"); not one of
+    aggravation ("verre i hvile enn i aktivitet" is rest pain)."""
+    cover = [r for r in relief if r.tok_start <= m.tok_start < r.tok_end]
+    return bool(cover) and not any(_AGGRAVATING.match(text, r.start) for r in cover)
 
 
 def _sign_code(m: Mention, text: str, sents) -> str:

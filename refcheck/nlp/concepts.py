@@ -241,12 +241,14 @@ class ConceptMatcher:
                 start, end = a, b
                 ok = True
                 for g in c.require:
-                    best = None
+                    best, best_gap = None, 0
                     for s, e in hits(g):
-                        # the nearest; on a tie the one after the anchor ("verre ved aktivitet")
-                        if s >= lo and e <= hi and (best is None or abs(s - a) < abs(best[0] - a)
-                                                    or (abs(s - a) == abs(best[0] - a) and s > best[0])):
-                            best = (s, e)
+                        # the nearest by the words between ("ikke lenger noe overskudd og orker …":
+                        # "ikke lenger"); on a tie the one after the anchor ("verre ved aktivitet")
+                        gap = a - e if e <= a else max(0, s - b)
+                        if s >= lo and e <= hi and (best is None or gap < best_gap
+                                                    or (gap == best_gap and s > best[0])):
+                            best, best_gap = (s, e), gap
                     if best is None:
                         ok = False
                         break

@@ -19,6 +19,13 @@ _SUFFIXES = {
 CACHE_WORDS = 200_000
 NUMBER = re.compile(r"^\d+(?:[.,]\d+)?[.,]?$")
 _MIN_STEM = 3
+#: Words whose stripped form would be another word's key: "krefter" (strength, energy:
+#: "har lite krefter") is not "kreft" (cancer), nor Danish "kræfter" "kræft".
+_KEEP = {
+    "nb": {"krefter": "krefter", "kreftene": "krefter"},
+    "nn": {"krefter": "krefter", "kreftene": "krefter", "kreftane": "krefter"},
+    "da": {"kræfter": "kræfter", "kræfterne": "kræfter"},
+}
 
 
 def fold(word: str) -> str:
@@ -34,6 +41,9 @@ def stem(word: str, lang: str) -> str:
     """Strip up to two inflectional suffixes, keeping at least three letters."""
     if not word.isalpha():
         return word
+    kept = _KEEP[lang].get(word)
+    if kept:
+        return kept
     suffixes = _SUFFIXES[lang]
     for _ in range(2):
         for suf in suffixes:
