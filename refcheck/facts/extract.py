@@ -141,11 +141,16 @@ def _mentioned(f: Facts, text: str, mentions: list[Mention], sents) -> set[str]:
     weak = {(m.tok_start, m.tok_end) for m in mentions if m.code == "weakness_reported" and m.affirmed}
     for m in mentions:
         if m.code == "night_rest_pain" and (_rest_relieves(m, relief, text)
-                                            or _COMPARED_WITH.search(text, max(0, m.start - 16), m.start)):
+                                            or _COMPARED_WITH.search(text, max(0, m.start - 16), m.start)
+                                            or _PAIN_FREE_BEFORE.search(text, max(0, m.start - 24), m.start)):
             f.read_away.append((m.tok_start, m.tok_end))
             continue  # "bedre i hvile" is relief at rest; "verre ved aktivitet enn i hvile" compares with rest
         if m.code == "trauma" and (m.tok_start, m.tok_end) in weak:
             continue
+        if (m.code == "trauma" and "whiplash" not in m.entry_id or m.entry_id.endswith(".spinal_procedure")) \
+                and measures.years_ago(text, m, sents):
+            f.read_away.append((m.tok_start, m.tok_end))
+            continue  # "Bilulykke for 25 år siden", "Lumbalpunksjon for 15 år sidan": not a current trauma or procedure
         if m.code == "trauma" and _MEASURE_FELL.search(text, max(0, m.start - 40), m.start) \
                 and _FALL_VERB.fullmatch(text[m.start:m.end]):
             continue  # "Vekten har falt fra 88 til 80 kg", "CRP er faldet": a value, not a fall
@@ -189,6 +194,9 @@ _ABOVE_KNEE = re.compile(r"(?i)\b(?:ikke|ikkje|ej|aldri|aldrig)\s+(?:\w+\s+){0,2
                          r"under|forbi|nedom|længere\s+end|lenger\s+enn|lengre\s+enn|ned\s+under|ned\s+forbi)\s+kn(?:e|æ)")
 
 
+#: Before a rest mention: the patient is free of pain then ("Smertefri i hvile, VAS 6 ved løft").
+_PAIN_FREE_BEFORE = fastre.compile(r"(?i)\b(?:smertefri\w*|smertefrie|ingen\s+smerter|uten\s+smerter|utan\s+smerter|uden\s+smerter|"
+                                   r"ikke\s+vondt|ikkje\s+vondt|ikke\s+ondt|ingen\s+plager|ingen\s+gener|ingen\s+vondt)\s*,?\s*$")
 #: Before a rest mention: it is what the pain is compared with ("verre ved aktivitet enn i hvile").
 _COMPARED_WITH = fastre.compile(r"(?i)\b(?:enn|end)\s+(?:når\s+|naar\s+)?$")
 #: A posture phrase that makes the pain worse ("verre i hvile", "værre når hun ligger").

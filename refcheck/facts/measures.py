@@ -266,6 +266,19 @@ def recent_back_surgery(text: str, mentions, sentences: list[tuple[int, int]]) -
     return out
 
 
+def years_ago(text: str, m, sentences: list[tuple[int, int]]) -> bool:
+    """A "for N år siden" of a year or more next to mention ``m`` (within 30 characters,
+    same sentence) dates it ("Bilulykke for 25 år siden", "For 15 år siden falt han")."""
+    from .quantities import durations
+
+    for s, e in sentences:
+        if s <= m.start < e:
+            return any(d.value >= 52 and _AGO_AFTER.match(text, s + d.end)
+                       and (s + d.start - m.end <= 30 and m.start - (s + d.end) <= 30)
+                       for d in durations(text[s:e]))
+    return False
+
+
 # ------------------------------------------------------------------ bone density
 
 _T_SCORE = fastre.compile(r"(?i)\bT[-\s]?(?:score|skår|skåre|scoren?|værdi|verdi)\w*\s*(?:(?:på|er|var|lå|ligger|:|=|ved|i|"
@@ -332,7 +345,10 @@ _INTENDED_LOSS = fastre.compile(r"(?i)\b(?:ønsket|ønskt|ønska|tilsiktet|tilsi
                                 r"(?:vekttap|vektnedgang|vektreduksjon|vægttab|vægtreduktion)|"
                                 r"(?<!ikke )(?<!ikkje )(?<!ikk )\bmed vilje|slank(?:er|ar|ede|et|e|a)\s+s[ei]g|slanke(?:kur|operasjon|operation)|"
                                 r"på\s+(?:diett|diæt|kur)|fedmeoperasjon|fedmeoperation|fedmekirurgi|gastric\s+bypass|"
-                                r"bariatrisk\w*|sleeve|vektreduserende\s+operasjon|livsstilsendring")
+                                r"bariatrisk\w*|sleeve|vektreduserende\s+operasjon|livsstilsendring|livsstilsændring|"
+                                r"(?:la|lagt|legge|lagde|lægge)\s+om\s+kost\w*|kostomlegging|kostomlægning|kostholdsendring|"
+                                r"wegovy|ozempic|saxenda|mounjaro|semaglutid\w*|liraglutid\w*|tirzepatid\w*|som\s+planlagt|"
+                                r"(?:byrja|begynte|startet|begyndte|starta)\s+(?:å|at)\s+tren\w*")
 _NOT_BEFORE = re.compile(r"(?i)\b(?:uten|utan|uden|ikke|ikkje|ej|aldri|aldrig|ingen|inga|intet|ingen form for)\b(?:\s+\S+){0,5}\s*$")
 
 

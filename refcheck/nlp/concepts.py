@@ -203,8 +203,9 @@ class ConceptMatcher:
             else:
                 out.append((i, j))
 
-    def match(self, words: list[str], sent_of: list[int]) -> list[tuple[int, int, Concept]]:
-        """Every concept match as (first token, end token, concept), by position."""
+    def match(self, words: list[str], sent_of: list[int]) -> list[tuple[int, int, Concept, frozenset]]:
+        """Every concept match as (first token, end token, concept, its own tokens), by position:
+        the own tokens are the anchor's and the required groups' (not the words between)."""
         atoms = list(map(self._cache.get, words))
         if None in atoms:  # words not seen before
             atoms = [a if a is not None else self.atoms_of(w) for a, w in zip(atoms, words)]
@@ -239,6 +240,7 @@ class ConceptMatcher:
                 while hi > b and sent_of[hi - 1] != sent:
                     hi -= 1
                 start, end = a, b
+                parts = set(range(a, b))
                 ok = True
                 for g in c.require:
                     best, best_gap = None, 0
@@ -257,12 +259,15 @@ class ConceptMatcher:
                         if s >= lo and e <= hi and s <= best[0] and e >= best[1]:
                             best = (min(s, best[0]), max(e, best[1]))
                     start, end = min(start, best[0]), max(end, best[1])
+                    parts.update(range(best[0], best[1]))
                 if not ok:
                     continue
                 if any(s >= lo and e <= hi for g in c.exclude for s, e in hits(g)):
                     continue
-                out.append((start, end, c))
-        out.sort(key=lambda x: (x[0], -x[1]))
+                out.append((start, end, c, frozenset(parts)))
+        # by start; among matches at one start the most compact first ("Tiltagende krumning
+        # af ryggen, mor har skoliose": the progressing "krumning", not a span over "mor")
+        out.sort(key=lambda x: (x[0], x[1]))
         return out
 
 

@@ -301,20 +301,23 @@ class ContextEngine:
         return replace(rule, category="NEGATED_EXISTENCE", terminated_by=TERMINATED_BY["NEGATED_EXISTENCE"])
 
 
-def apply(scopes, words: list[str], tok_start: int, tok_end: int, composed: bool = False
+def apply(scopes, words: list[str], tok_start: int, tok_end: int, own: frozenset = frozenset()
           ) -> tuple[set[str], list[tuple[str, str]]]:
     """The modifiers of the token span [tok_start, tok_end) and the triggers that decided.
 
-    ``composed``: the span is a composed concept, whose own words may include a negation
-    ("klarer ikke holde på avføringen", "har ingen kontroll over blæren"): a trigger inside
-    the span does not modify it.
+    ``own``: the span is a composed concept and these are its own words, which may include
+    a negation ("klarer ikke holde på avføringen", "har ingen kontroll over blæren"): a
+    trigger that begins on one of them does not modify it; one between them does ("vaknar
+    ikkje av smertene").
     """
     mods: set[str] = set()
     why: list[tuple[str, str]] = []
     for lo, hi, t_start, t_end, rule in scopes:
-        if composed and tok_start <= t_start < tok_end:
+        if t_start in own:
             continue
-        inside = lo <= tok_start < hi
+        # a negator between a composed concept's own words ("vaknar [ikkje] av smertene")
+        between = own and tok_start < t_start < tok_end and rule.direction != "BACKWARD"
+        inside = lo <= tok_start < hi or between
         # A target that begins inside a forward trigger ("ingen [tegn til infeksjon]").
         overlap = rule.direction != "BACKWARD" and t_start <= tok_start < t_end < tok_end
         if inside or overlap:
@@ -378,7 +381,8 @@ def own_negations(triggers: list, mentions: list, words: list[str], negation_wor
             continue
         for m in mentions:
             lo, hi = m.tok_start, m.tok_end
-            if (any(lo <= i < hi for i in negators)
+            # a composed concept owns a negator only among its own words, not between them
+            if (any(lo <= i < hi and (not m.parts or i in m.parts) for i in negators)
                     and any(fold(w) not in negation_words for w in words[lo:hi])):
                 prior = out.get(start)
                 if prior is None or hi - lo > prior[1] - prior[0]:
@@ -424,13 +428,17 @@ class ContextComponent:
                     m.context = [(" ".join(info.words[head[0]:head[1]]), "NEGATED_EXISTENCE")]
                     continue
             near = at[m.tok_start] if m.tok_start < len(at) else ()
+            if m.parts:  # triggers between a composed concept's own words
+                gap = [sc for sc in scopes if m.tok_start < sc[2] < m.tok_end and sc[2] not in m.parts]
+                if gap:
+                    near = list(near) + [sc for sc in gap if sc not in near]
             if owned and near:  # a term's own negation modifies only the words inside the term
                 near = [sc for sc in near if sc[2] not in owned
                         or (owned[sc[2]][0] <= m.tok_start and m.tok_end <= owned[sc[2]][1]
                             and (m.tok_start, m.tok_end) != owned[sc[2]])]
             if not near:
                 continue
-            mods, why = apply(near, info.words, m.tok_start, m.tok_end, ".concept." in m.entry_id)
+            mods, why = apply(near, info.words, m.tok_start, m.tok_end, m.parts)
             if mods:
                 m.modifiers |= mods
                 m.context = why

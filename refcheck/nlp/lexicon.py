@@ -258,13 +258,13 @@ class LexiconComponent:
         taken: dict[str, set[int]] = {}  # code → the tokens its mentions cover
         for m in mentions:
             taken.setdefault(m.code, set()).update(range(m.tok_start, m.tok_end))
-        for a, b, c in self.concepts.match(info.words, info.sent_of):
+        for a, b, c, parts in self.concepts.match(info.words, info.sent_of):
             covered = taken.setdefault(c.code, set())
             if any(t in covered for t in range(a, b)):
                 continue
             covered.update(range(a, b))
             out.append(Mention(c.category, c.code, c.id, info.starts[a], info.ends[b - 1], a, b,
-                               info.sent_of[a], info.section_of[a]))
+                               info.sent_of[a], info.section_of[a], parts=parts))
         return out
 
 

@@ -24,6 +24,10 @@ class Mention:
     modifiers: set[str] = field(default_factory=set)
     #: the ConText triggers that decided, as (trigger text, category)
     context: list = field(default_factory=list)
+    #: a composed concept's own words (anchor and required groups): a negator among them is
+    #: the concept's ("klarer ikke holde på avføringen"); one between them negates it
+    #: ("vaknar ikkje av smertene"). Empty for lexicon terms.
+    parts: frozenset = frozenset()
 
     @property
     def negated(self) -> bool:

@@ -20,10 +20,11 @@ CACHE_WORDS = 200_000
 NUMBER = re.compile(r"^\d+(?:[.,]\d+)?[.,]?$")
 _MIN_STEM = 3
 #: Words whose stripped form would be another word's key: "krefter" (strength, energy:
-#: "har lite krefter") is not "kreft" (cancer), nor Danish "kræfter" "kræft".
+#: "har lite krefter") is not "kreft" (cancer), nor Danish "kræfter" "kræft"; "datteren" is
+#: not "datt" (fell).
 _KEEP = {
-    "nb": {"krefter": "krefter", "kreftene": "krefter"},
-    "nn": {"krefter": "krefter", "kreftene": "krefter", "kreftane": "krefter"},
+    "nb": {"krefter": "krefter", "kreftene": "krefter", "datter": "datter", "datteren": "datter"},
+    "nn": {"krefter": "krefter", "kreftene": "krefter", "kreftane": "krefter", "datter": "datter", "datteren": "datter"},
     "da": {"kræfter": "kræfter", "kræfterne": "kræfter"},
 }
 
