@@ -192,11 +192,24 @@ def test_evaluate_scores_each_set_apart_with_false_declines(tmp_path, monkeypatc
 
 @pytest.mark.parametrize("lang, text", [
     ("nb", "Rtg th-columna. Kvinne 80 år, kjent osteoporose, skled på kjøkkenet i går, nå smerter midt i ryggen."),
-    ("da", "Rtg. af lænden. 71-årig kvinde i fast prednisolonbehandling, fik pludselige smerter da hun løftede en kasse."),
+    ("da", "Rtg. af lænden. 71-årig kvinde med kendt osteoporose, fik pludselige smerter da hun løftede en kasse."),
 ])
-def test_minor_trauma_with_osteoporosis_or_steroids_is_trauma_not_acute_injury(lang, text):
+def test_minor_trauma_with_osteoporosis_is_trauma_not_acute_injury(lang, text):
     report = refcheck.check(text, language=lang)
     assert "trauma" in {f.code for f in report.red_flags}
+    assert report.appropriateness == "indicated"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("da", "Rtg. af lænden. 71-årig kvinde i fast prednisolonbehandling, fik pludselige smerter da hun løftede en kasse."),
+    ("nb", "Rtg LS. Mann 66 år som bruker Prednisolon 10 mg daglig, kjente et stikk i ryggen da han nøs kraftig."),
+])
+def test_minor_trauma_with_steroids_alone_is_the_steroid_flag_not_trauma(lang, text):
+    # 003 Tabel 1 and the contract: minor trauma counts with (suspected) osteoporosis;
+    # systemic steroids are their own flag
+    report = refcheck.check(text, language=lang)
+    codes = {f.code for f in report.red_flags}
+    assert "steroid_use" in codes and "trauma" not in codes
     assert report.appropriateness == "indicated"
 
 

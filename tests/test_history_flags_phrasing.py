@@ -19,6 +19,14 @@ LOW_VALUE = {
 ALSO = {"infection_risk": {"fever_infection"}}
 
 STATED = [
+    # an earlier bacterial infection (003 Tabel 1: tidligere bakterielle infektioner)
+    ("nb", "infection_risk", "Var innlagt med sepsis for tre uker siden, fikk antibiotika intravenøst."),
+    ("nn", "infection_risk", "Hadde urosepsis for fem veker sidan."),
+    ("da", "infection_risk", "Indlagt med urosepsis for en måned siden."),
+    # a suspected infection at a site, in the tentative diagnosis or the question
+    ("nb", "fever_infection", "Spørsmål: Dyp infeksjon i operasjonsområdet?"),
+    ("da", "fever_infection", "Tentativ diagnose: lokal infektion ved indstiksstedet."),
+    ("nn", "fever_infection", "Spørsmål: Abscess i spinalkanalen?"),
     ("nb", "infection_risk", "Ble operert for prolaps for fem uker siden, nå tiltakende smerter."),
     ("nb", "infection_risk", "Ryggoperert (dekompresjon L4/L5) for 3 uker siden."),
     ("nn", "infection_risk", "Operert i ryggen for ein månad sidan, no meir vondt."),
@@ -51,6 +59,8 @@ STATED = [
 ]
 
 NOT_STATED = [
+    ("nb", "Ingen infeksjon i operasjonsområdet ved kontroll."),
+    ("da", "Såret er pænt, ingen tegn på lokal infektion."),
     ("nb", "Ryggoperert for 12 år siden, ingen plager etterpå."),
     ("da", "Opereret for diskusprolaps i 2015."),
     ("nb", "Mor hadde ca. mammae."),

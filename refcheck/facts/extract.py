@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from ..nlp.context import denied_heads
 from ..nlp.mentions import Mention
 from ..text import fastre
-from . import measures
+from . import measures, phrasing
 from . import quantities as q
 from ..learned import red_flags as learned_flags
 from .alarms import counts_in_region, unresolved
@@ -46,11 +46,6 @@ _WORSENING = fastre.compile(r"(?i)tilta|tiltak|progred|økend|auk|forverr|forvæ
 # "Rtg ankel ua.", "røntgen av kneet var normalt": a previous X-ray without findings.
 _XRAY_NEGATIVE = fastre.compile(r"(?i)\b(?:rtg\.?|røntgen|roentgen|røntgenbilde\w*)\s+(?:[\wæøå.]+\s+){0,4}?"
                             r"(?:ua\.?|u\.a\.|normal\w*|uten\s+(?:funn|patologi)|uden\s+fund|negativ\w*|upåfaldende|var\s+normal\w*)")
-#: A value that falls ("Vekten har falt", "CRP er faldet til 12"): the fall verb is not a trauma.
-_MEASURE_FELL = fastre.compile(r"(?i)\b(?:vekt\w*|vægt\w*|verdi\w*|værdi\w*|crp|sr|hb|senkning\w*|sænkning\w*|temp\w*|"
-                               r"feber\w*|blodtrykk\w*|blodtryk\w*|tall\w*|tal(?:let|lene)?|kg|kilo)\s+(?:har|hadde|er|var|har\s+nå|"
-                               r"er\s+nu|har\s+no|er\s+no)?\s*(?:gradvis|jevnt|jamt|jævnt|litt|lidt|noe|noget|mykje|mye|meget)?\s*$")
-_FALL_VERB = fastre.compile(r"(?i)falt|faldet|fallet|datt|fall|fald")
 _MENOPAUSE_AGE = fastre.compile(r"(\d{2})")
 _PAST_EVENT = fastre.compile(r"\b(operert|opereret|målt|malt|tidligere|tidlegare|sist|forrige|menopause|behandlet|"
                          r"røntgen tatt|mr tatt|rtg tatt)\b")
@@ -140,9 +135,7 @@ def _mentioned(f: Facts, text: str, mentions: list[Mention], sents) -> set[str]:
     # "snubler i dørstokker" read as weakness is a symptom, not a fall ("snublet og falt")
     weak = {(m.tok_start, m.tok_end) for m in mentions if m.code == "weakness_reported" and m.affirmed}
     for m in mentions:
-        if m.code == "night_rest_pain" and (_rest_relieves(m, relief, text)
-                                            or _COMPARED_WITH.search(text, max(0, m.start - 16), m.start)
-                                            or _PAIN_FREE_BEFORE.search(text, max(0, m.start - 24), m.start)):
+        if m.code == "night_rest_pain" and phrasing.rest_read_away(m, relief, text):
             f.read_away.append((m.tok_start, m.tok_end))
             continue  # "bedre i hvile" is relief at rest; "verre ved aktivitet enn i hvile" compares with rest
         if m.code == "trauma" and (m.tok_start, m.tok_end) in weak:
@@ -151,11 +144,17 @@ def _mentioned(f: Facts, text: str, mentions: list[Mention], sents) -> set[str]:
                 and measures.years_ago(text, m, sents):
             f.read_away.append((m.tok_start, m.tok_end))
             continue  # "Bilulykke for 25 år siden", "Lumbalpunksjon for 15 år sidan": not a current trauma or procedure
-        if m.code == "trauma" and _MEASURE_FELL.search(text, max(0, m.start - 40), m.start) \
-                and _FALL_VERB.fullmatch(text[m.start:m.end]):
+        if m.code == "trauma" and phrasing.value_fell(m, text):
             continue  # "Vekten har falt fra 88 til 80 kg", "CRP er faldet": a value, not a fall
         if m.code == "weight_loss" and measures.intended_loss(text, m, sents):
             f.read_away.append((m.tok_start, m.tok_end))  # "gått ned 12 kg etter fedmeoperasjon, ønsket vekttap"
+            continue
+        if m.entry_id.endswith(".systemic_infection") and m.affirmed and "infection_risk" not in seen_flags \
+                and measures.weeks_ago(text, m, sents, 1.0):
+            # "innlagt med urosepsis for 5 uker siden": an earlier bacterial infection (003 Tabel 1)
+            seen_flags.add("infection_risk")
+            f.red_flags.append(Mention("red_flag", "infection_risk", m.entry_id, m.start, m.end, m.tok_start,
+                                       m.tok_end, m.sent, m.section, set(m.modifiers), list(m.context)))
             continue
         if m.category == "red_flag" and m.affirmed and m.code not in seen_flags:
             if (m.section in _IN_QUESTION or _in_question_sentence(m, text, sents)) and m.code not in SUSPECTED_FLAGS:
@@ -194,22 +193,6 @@ _ABOVE_KNEE = re.compile(r"(?i)\b(?:ikke|ikkje|ej|aldri|aldrig)\s+(?:\w+\s+){0,2
                          r"under|forbi|nedom|længere\s+end|lenger\s+enn|lengre\s+enn|ned\s+under|ned\s+forbi)\s+kn(?:e|æ)")
 
 
-#: Before a rest mention: the patient is free of pain then ("Smertefri i hvile, VAS 6 ved løft").
-_PAIN_FREE_BEFORE = fastre.compile(r"(?i)\b(?:smertefri\w*|smertefrie|ingen\s+smerter|uten\s+smerter|utan\s+smerter|uden\s+smerter|"
-                                   r"ikke\s+vondt|ikkje\s+vondt|ikke\s+ondt|ingen\s+plager|ingen\s+gener|ingen\s+vondt)\s*,?\s*$")
-#: Before a rest mention: it is what the pain is compared with ("verre ved aktivitet enn i hvile").
-_COMPARED_WITH = fastre.compile(r"(?i)\b(?:enn|end)\s+(?:når\s+|naar\s+)?$")
-#: A posture phrase that makes the pain worse ("verre i hvile", "værre når hun ligger").
-_AGGRAVATING = re.compile(r"(?i)\s*(?:verre|værre|verst|værst|vondere|mer\s+vondt|mere\s+ondt|mest\s+vondt|forverres|forværres)\b")
-
-
-def _rest_relieves(m: Mention, relief: list[Mention], text: str) -> bool:
-    """A rest mention inside a posture phrase of relief ("bedre i hvile"); not one of
-    aggravation ("verre i hvile enn i aktivitet" is rest pain)."""
-    cover = [r for r in relief if r.tok_start <= m.tok_start < r.tok_end]
-    return bool(cover) and not any(_AGGRAVATING.match(text, r.start) for r in cover)
-
-
 def _sign_code(m: Mention, text: str, sents) -> str:
     """The sign a finding mention stands for: a normal or pelvic straight-leg raise and
     radiation that stops above the knee keep their own codes, so they are findings but
@@ -231,8 +214,11 @@ def _sign_code(m: Mention, text: str, sents) -> str:
 
 
 def _minor_trauma(f: Facts, mentions: list[Mention], seen_flags: set[str]) -> None:
-    """A minor trauma (a slip, a lift, a cough) with osteoporosis or steroids is a trauma flag (003 Tabel 1)."""
-    if "trauma" in seen_flags or not seen_flags & {"osteoporosis", "steroid_use"}:
+    """A minor trauma (a slip, a lift, a cough) with known or suspected osteoporosis is a
+    trauma flag (003 Tabel 1: "Mindre traume (host, nys, tunge løft) hos patienter med
+    mistanke om eller kendt osteoporose"; contract: "minor trauma with osteoporosis").
+    Systemic steroids are a flag of their own, not a reason to count a cough as trauma."""
+    if "trauma" in seen_flags or "osteoporosis" not in seen_flags:
         return
     for m in mentions:
         if m.code == "minor_trauma" and m.affirmed:

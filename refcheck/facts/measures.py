@@ -269,11 +269,17 @@ def recent_back_surgery(text: str, mentions, sentences: list[tuple[int, int]]) -
 def years_ago(text: str, m, sentences: list[tuple[int, int]]) -> bool:
     """A "for N år siden" of a year or more next to mention ``m`` (within 30 characters,
     same sentence) dates it ("Bilulykke for 25 år siden", "For 15 år siden falt han")."""
+    return weeks_ago(text, m, sentences, 52.0)
+
+
+def weeks_ago(text: str, m, sentences: list[tuple[int, int]], at_least: float) -> bool:
+    """A "for N … siden" of ``at_least`` weeks or more next to mention ``m`` (within 30
+    characters, same sentence)."""
     from .quantities import durations
 
     for s, e in sentences:
         if s <= m.start < e:
-            return any(d.value >= 52 and _AGO_AFTER.match(text, s + d.end)
+            return any(d.value >= at_least and _AGO_AFTER.match(text, s + d.end)
                        and (s + d.start - m.end <= 30 and m.start - (s + d.end) <= 30)
                        for d in durations(text[s:e]))
     return False
