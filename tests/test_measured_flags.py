@@ -17,6 +17,14 @@ LOW_VALUE = {
 ALSO = {"inflammatory_signs": {"fever_infection"}}
 
 STATED = [
+    ("nb", "fever_infection", "Temp. 38,9 ved konsultasjonen."),
+    ("da", "fever_infection", "Temp. 39,0 målt af hjemmeplejen."),
+    ("nb", "weight_loss", "Han er 9 kg lettere enn i fjor høst."),
+    ("nb", "weight_loss", "Veier nå 57 kg, tidligere stabilt 64."),
+    ("da", "weight_loss", "Vejer 70 kg, normalt omkring 78."),
+    ("nb", "osteoporosis", "Får Prolia-injeksjoner to ganger i året."),
+    ("da", "osteoporosis", "Er i alendronat-behandling siden 2021."),
+    ("da", "osteoporosis", "Lægen har sagt, at hun har skøre knogler."),
     ("nb", "weight_loss", "Veier 63 kg, var 70 kg i vår, ingen diett."),
     ("nn", "weight_loss", "Vekta er 60 kg, tidlegare 67 kg, utan at ho har prøvd å slanke seg."),
     ("da", "weight_loss", "Vægt 61 kg mod 68 kg sidste år, uden at hun har været på kur."),
@@ -56,6 +64,7 @@ STATED = [
 ]
 
 NOT_STATED = [
+    ("nb", "Veier 80 kg, tidligere rundt 78."),
     ("nn", "Vekta er 60 kg, tidlegare 67 kg, ho har prøvd å slanke seg."),  # intended
     ("nb", "Temp 37,2, ikke febril."),
     ("nb", "Ved temperatur over 38 skal hun ta kontakt."),

@@ -16,6 +16,11 @@ LOW_VALUE = {
 }
 
 URGENT = [
+    ("nb", "cauda_equina", "Forteller at hun ikke kjenner noe når hun tørker seg."),
+    ("nn", "cauda_equina", "Han kjenner ikkje når avføringa kjem."),
+    ("da", "cauda_equina", "Hun mærker ikke, når afføringen kommer."),
+    ("nb", "cauda_equina", "Svak stråle og følelse av ufullstendig tømming."),
+    ("da", "cauda_equina", "Svag stråle og fornemmelse af ufuldstændig tømning."),
     ("nb", "progressive_neuro_deficit", "Pareserne i høyre fot har blitt mer uttalt siste døgn."),
     ("nb", "progressive_neuro_deficit", "Klarer ikke lenger å gå på hælene, det har kommet i løpet av de siste dagene og blir verre."),
     ("nb", "progressive_neuro_deficit", "Kraften i venstre ben blir stadig dårligere."),
@@ -46,6 +51,8 @@ URGENT = [
 ]
 
 NOT_URGENT = [
+    ("nb", "Kjenner ikke noe unormalt i setet eller skrittet."),
+    ("da", "Mærker ikke noget usædvanligt ved afføringen."),
     ("nb", "Ingen forverring av pareser siste uke."),
     ("nb", "Kraften er bedre enn ved forrige kontroll."),
     ("da", "Stabil let parese af storetåen gennem 3 måneder."),

@@ -42,7 +42,7 @@ _BREAK = re.compile(r"[.;!?\n]\s|\n|$")
 
 #: A word that names the temperature: "temp", "tempen", "temperaturen", "tempraturen",
 #: "rektaltemp", "kroppstemperatur", "feber", "febertopp".
-_TEMP_WORD = fastre.compile(r"(?i)(?<![\w-])(?:\w*temp\w*|tp\.?|feber\w*|febril\w*)(?!\w)")
+_TEMP_WORD = fastre.compile(r"(?i)(?<![\w-])(?:\w*temp\w*\.?|tp\.?|feber\w*|febril\w*)(?!\w)")
 #: A measuring verb names a temperature only with a decimal value ("målte 39,1", "Målt 38,7 i øret").
 _MEASURED = fastre.compile(r"(?i)(?<![\w-])(?:målt|målte|måler|måles|malt|malte|målinga?)\s+(?:(?:til|på|opp\s+i|hjemme|heime|"
                            r"i\s+går|igår|i\s+dag|i\s+natt|i\s+nat|i\s+morges|i\s+øret|oralt|rektalt)\s+){0,3}"
@@ -123,6 +123,7 @@ _WEIGHT_WORD = fastre.compile(r"(?i)\b(?:vekt\w*|vægt\w*|veier|veide|vejer|veje
 _EARLIER_BEFORE = fastre.compile(r"(?i)(?:\b(?:var|veide|vejede|vog|tidligere|tidlegare|før|fra|frå|mot|mod|imod|"
                                  r"sidan|siden|opprinnelig|oprindeligt?|vanligvis|normalt|vanleg|vanlig|pleide|plejede)"
                                  r"(?:\s+(?:på|ca\.?|cirka|omkring|rundt|omtrent|over|ein|en|et|i|vekt|vægt|å\s+veie|at\s+veje|"
+                                 r"stabilt|stabil|stabilt\s+på|jevnt|vanligvis|normalt|"
                                  r"\w+(?:år|mnd|måneder|månader|måneder|uker|uger|veker|siden|sidan)))*\s*[:(]?\s*)$")
 #: After a weight: it is the earlier one ("70 kg tidligere", "66 kg for et halvt år siden", "77 kg i fjor").
 _EARLIER_AFTER = fastre.compile(r"(?i)^\s*(?:kg|kilo)?\s*\)?\s*,?\s*(?!(?:\w+\s+){0,5}?\d)(?:tidligere|tidlegare|før|i\s+fjor|i\s+fjord|forrige|"
@@ -133,7 +134,8 @@ _NOW_BEFORE = fastre.compile(r"(?i)\b(?:nå|no|nu|i\s+dag|aktuelt|aktuell|til|ne
 _LOSS_VERB = fastre.compile(r"(?i)\b(?:mist\w*|tap\w*|tab\w*|ned|gått|gået|redu\w*|minsk\w*|fall\w*|faldet|falt|sunket|søkk)\b")
 _PERCENT_OF_WEIGHT = fastre.compile(r"(?i)(?<![\d,.])(?P<v>\d{1,2}(?:[.,]\d)?)\s*(?:%|prosent|procent)\s+(?:av|af)\s+"
                                     r"(?:\w+\s+){0,2}?(?:kroppsvekt\w*|kropsvægt\w*|vekt\w*|vægt\w*)")
-_MINUS_KG = fastre.compile(r"(?i)(?:^|(?<=[\s:(]))[-−–]\s?(?P<v>\d{1,2}(?:[.,]\d)?)\s*(?:kg|kilo)\b")
+_MINUS_KG = fastre.compile(r"(?i)(?:(?:^|(?<=[\s:(]))[-−–]\s?(?P<v>\d{1,2}(?:[.,]\d)?)\s*(?:kg|kilo)\b|"
+                            r"(?<![\d,.])(?P<v2>\d{1,2}(?:[.,]\d)?)\s*(?:kg|kilo)\s+(?:lettere|lettare|lettere\s+enn|lettere\s+end))")
 _GAIN = fastre.compile(r"(?i)\b(?:opp|op|økt|øket|auka|tatt\s+på|taget\s+på|lagt\s+på|vektøkning|vægtøgning)\b")
 
 
@@ -164,9 +166,11 @@ def _two_weights(text: str, s: int, e: int) -> Measure | None:
     weights = []
     for i, m in enumerate(values):
         unit = m.group("unit") or re.match(r"\s*(kg|kilo)\b", text[m.end():m.end() + 8], re.I)
+        before = text[max(s, m.start() - 40):m.start()]
         if not unit and not (i + 1 < len(values) and re.match(r"\s*(?:til|ned\s+til)\s*$", text[m.end():values[i + 1].start()], re.I)
-                             and values[i + 1].group("unit")):
-            continue
+                             and values[i + 1].group("unit")) \
+                and not (_EARLIER_BEFORE.search(before) and any(v.group("unit") for v in values)):
+            continue  # a number is a weight in kg, before "til N kg", or an earlier weight beside one in kg
         v = float(m.group("v").replace(",", "."))
         if not 25 <= v <= 250:
             continue
@@ -194,12 +198,10 @@ def _percent(text: str, s: int, e: int) -> Measure | None:
 
 
 def _minus(text: str, s: int, e: int) -> Measure | None:
-    if not re.search(r"(?i)\b(?:vekt\w*|vægt\w*)", text[s:e]):
-        return None
     m = _MINUS_KG.search(text, s, e)
-    if not m:
-        return None
-    v = float(m.group("v").replace(",", "."))
+    if not m or not (m.group("v2") or re.search(r"(?i)\b(?:vekt\w*|vægt\w*)", text[s:e])):
+        return None  # "Vægt: -6 kg siden maj", "8 kg lettere enn for fire måneder siden"
+    v = float((m.group("v") or m.group("v2")).replace(",", "."))
     return Measure("weight_loss", "weight", v, m.start(), m.end()) if v >= 3 else None
 
 
