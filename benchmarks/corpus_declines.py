@@ -3,8 +3,8 @@
 decline (a benchmark, not a test; issue 10).
 
 The red-flag sentence corpus (``models/training/red_flags/*.jsonl``) was written by eight
-helper writers who never saw the rules or the lexicons. Its first 20 % (the learned net's
-evaluation split, ordered by a hash of the text) is never used to develop the rules. Each
+helper writers who never saw the rules or the lexicons. Its evaluation split (the learned net's:
+the fifth of the sentences whose text hash falls first, ``red_flags.split``) is never used to develop the rules. Each
 of its sentences is appended to a short low-value referral that refcheck would decline
 ("MR LS. Mann 44 år med ryggsmerter i 3 uker …"), and the referral is checked:
 
@@ -39,11 +39,11 @@ def main() -> None:
     args = ap.parse_args()
 
     import refcheck
-    from refcheck.learned.red_flags import load_data
+    from refcheck.learned.red_flags import load_data, split
 
     rows = load_data()
-    n_eval = len(rows) // 5
-    rows = rows[:n_eval] if args.split == "eval" else rows[n_eval:]
+    eval_rows, train_rows = split(rows)
+    rows = eval_rows if args.split == "eval" else train_rows
     for setting in ("off", "on"):
         os.environ["REFCHECK_LEARNED_FLAGS"] = setting
         declined: Counter = Counter()

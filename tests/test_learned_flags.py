@@ -121,3 +121,15 @@ def test_a_training_row_with_an_unknown_code_is_refused(tmp_path):
 def test_switched_off_with_the_learned_components(monkeypatch):
     monkeypatch.setenv("REFCHECK_LEARNED", "off")
     assert red_flags.shipped() is None
+
+
+def test_the_evaluation_split_holds_when_sentences_are_added():
+    from refcheck.learned.red_flags import load_data, split
+
+    rows = load_data()
+    before = {r["text"] for r in split(rows)[0]}
+    more = rows + [{"text": f"Ny setning nummer {i} om ryggen.", "lang": "nb", "codes": [], "kind": "neutral"}
+                   for i in range(200)]
+    after = {r["text"] for r in split(more)[0]}
+    assert before <= after  # no sentence left the evaluation split
+    assert 0.15 < len(before) / len(rows) < 0.25

@@ -215,9 +215,29 @@ def load_data(files: list[Path] | None = None) -> list[dict]:
     return rows
 
 
+#: The evaluation split: the rows whose text hash falls in the first fifth of the hash
+#: space. A threshold rather than a count, so that sentences added later fall on either
+#: side by their own hash and do not move the rows already split.
+EVAL_SHARE = 0.2
+
+
+def _hash_share(row: dict) -> float:
+    return int(hashlib.sha256(preprocess(row["text"]).encode()).hexdigest()[:12], 16) / 16 ** 12
+
+
+def split(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(evaluation rows, training rows) of :func:`load_data`'s rows."""
+    eval_rows = [r for r in rows if _hash_share(r) < EVAL_SHARE]
+    return eval_rows, [r for r in rows if _hash_share(r) >= EVAL_SHARE]
+
+
 def _subset(rows: list[dict], n: int) -> list[dict]:
-    """The first ``n`` rows, with at least four positives of every code among them (a
-    one-class column cannot be fitted), in the data's order."""
+    """``n`` rows, with at least four positives of every code among them (a one-class
+    column cannot be fitted), in the data's order. They are chosen in the order of a
+    second hash, so that they spread over the split's hash space (:func:`split`)."""
+    order = sorted(range(len(rows)),
+                   key=lambda i: hashlib.sha256(("subset:" + preprocess(rows[i]["text"])).encode()).hexdigest())
+    rows = [rows[i] for i in order]
     keep: set[int] = set()
     for code in CODES:
         keep.update([i for i, r in enumerate(rows) if code in r["codes"]][:4])
@@ -225,7 +245,7 @@ def _subset(rows: list[dict], n: int) -> list[dict]:
         if len(keep) >= n:
             break
         keep.add(i)
-    return [rows[i] for i in sorted(keep)]
+    return sorted((rows[i] for i in keep), key=lambda r: hashlib.sha256(preprocess(r["text"]).encode()).hexdigest())
 
 
 def _matrix(rows: list[dict]):
@@ -260,8 +280,7 @@ def train(out: Path | None = None, subset: int | None = None) -> dict:
     from .roles import export
 
     rows = _subset(load_data(), subset) if subset else load_data()
-    n_eval = max(1, len(rows) // 5)
-    eval_rows, train_rows = rows[:n_eval], rows[n_eval:]
+    eval_rows, train_rows = split(rows)
     y = _matrix(train_rows)
     texts = [preprocess(masked(r["text"], r["lang"])) for r in train_rows]
     oof = np.zeros(y.shape, dtype=float)
