@@ -264,7 +264,11 @@ def _prf(y_true, y_pred) -> dict:
             "support": int((y_true == 1).sum())}
 
 
-TARGET_PRECISION = 0.9
+#: Cross-validated precision each code's threshold must reach. 0.89 rather than 0.90: with
+#: the plain-complaint sentences (neutral_plain.jsonl) in the data, 0.90 left 33 of 674
+#: affirmed evaluation sentences declined and 0.89 leaves 29 (0.88: 28, but a third more
+#: false manual reviews on the samples).
+TARGET_PRECISION = 0.89
 
 
 def train(out: Path | None = None, subset: int | None = None) -> dict:
