@@ -18,6 +18,15 @@ LOW_VALUE = {
 ALSO = {"general_malaise": {"malignancy", "weight_loss"}}
 
 STATED = [
+    ("nn", "general_malaise", "Uttalt trøyttheit dei siste vekene."),
+    ("nn", "general_malaise", "Ho har kjent seg sjuk sidan september."),
+    ("nb", "general_malaise", "Har kjent seg syk og uggen i flere uker."),
+    ("nb", "general_malaise", "Ikke helt frisk på lenge, føles som en influensa som ikke går over."),
+    ("da", "general_malaise", "Har følt sig syg og utilpas i flere uger."),
+    ("da", "general_malaise", "Føler sig som om hun har influenza hele tiden."),
+    ("nb", "general_malaise", "Hun har blitt skrøpelig og svak på kort tid."),
+    ("nn", "general_malaise", "Alvorleg trøyttheit og redusert yteevne."),
+    ("da", "general_malaise", "Markant træthed og nedsat almentilstand."),
     ("nb", "general_malaise", "Har ikke lenger noe overskudd og orker nesten ingenting."),
     ("nb", "general_malaise", "Påfallende trett den siste måneden."),
     ("nb", "general_malaise", "Svært lite energi og dårlig matlyst."),
@@ -42,6 +51,10 @@ STATED = [
 ]
 
 NOT_STATED = [
+    ("nb", "general_malaise", "Kraften er redusert i venstre fot."),
+    ("nb", "general_malaise", "Trett i beina etter lange turer, forsvinner ved hvile."),
+    ("da", "general_malaise", "Træthed i benene efter 200 meters gang."),
+    ("nb", "general_malaise", "Føler seg frisk og i god form."),
     ("nb", "general_malaise", "Sliten av smertene om kvelden."),
     ("nb", "general_malaise", "Trett etter lange arbeidsdager, ellers i fin form."),
     ("da", "general_malaise", "Lidt træt pga. dårlig søvn på grund af smerterne."),

@@ -144,6 +144,9 @@ def _mentioned(f: Facts, text: str, mentions: list[Mention], sents) -> set[str]:
                 and measures.years_ago(text, m, sents):
             f.read_away.append((m.tok_start, m.tok_end))
             continue  # "Bilulykke for 25 år siden", "Lumbalpunksjon for 15 år sidan": not a current trauma or procedure
+        if m.code == "general_malaise" and phrasing.local_tiredness(m, text):
+            f.read_away.append((m.tok_start, m.tok_end))
+            continue  # "træthed i benene efter 200 m gang"
         if m.code == "trauma" and phrasing.value_fell(m, text):
             continue  # "Vekten har falt fra 88 til 80 kg", "CRP er faldet": a value, not a fall
         if m.code == "weight_loss" and measures.intended_loss(text, m, sents):

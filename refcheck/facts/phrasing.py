@@ -44,3 +44,15 @@ def rest_read_away(m: Mention, relief: list[Mention], text: str) -> bool:
 def value_fell(m: Mention, text: str) -> bool:
     """A bare fall verb after a measure ("Vekten har falt", "CRP er faldet"): not a fall."""
     return bool(_MEASURE_FELL.search(text, max(0, m.start - 40), m.start)) and bool(_FALL_VERB.fullmatch(text[m.start:m.end]))
+
+
+#: After a tiredness word: a body part, so it is local, not malaise ("Træthed i benene efter
+#: 200 meters gang" is claudication; "trett i hodet etter skjermarbeid").
+_LOCAL_AFTER = fastre.compile(r"(?i)\s*(?:i|kring|omkring|rundt)\s+(?:begge\s+)?(?:bena|beina|benene|beinet|benet|låra|lårene|"
+                              r"lårene|leggene|leggane|armene|armane|armen|nakken|ryggen|musklene|musklane|musklerne|hodet|hovudet|"
+                              r"hovedet|øynene|auga|øjnene|skuldrene|skuldrane|skuldrene|hendene|hendane|hænderne|føttene|fødderne)\b")
+
+
+def local_tiredness(m: Mention, text: str) -> bool:
+    """A tiredness of one body part ("trett i beina"): not general malaise."""
+    return bool(_LOCAL_AFTER.match(text, m.end))
