@@ -6,13 +6,8 @@ beside a weak reflex, a known unchanged scoliosis, a new MR of a known scoliosis
 and ten minutes' stiffness must not be read as these flags. Own wording, nb/nn/da."""
 import pytest
 
-import refcheck
+from phrasing_cases import appended, flags
 
-LOW_VALUE = {
-    "nb": "MR LS. Mann 44 år med ryggsmerter i 3 uker etter flytting, ingen utstråling. ",
-    "nn": "MR LS. Mann 44 år med ryggverk i 3 veker etter flytting, ikkje utstråling. ",
-    "da": "MR af lænden. Mand 44 år med lændesmerter i 3 uger efter flytning, ingen udstråling. ",
-}
 
 STATED = [
     ("nb", "progressive_neuro_deficit", "Raskt økende nevrologiske utfall i beina."),
@@ -50,10 +45,7 @@ CODES = {"progressive_neuro_deficit", "deformity", "inflammatory_signs"}
 
 
 def _flags(monkeypatch, lang: str, sentence: str) -> set[str]:
-    monkeypatch.setenv("REFCHECK_LEARNED_FLAGS", "off")  # the rules alone
-    report = refcheck.check(LOW_VALUE[lang] + sentence, language=lang).to_dict()
-    assert not report["errors"], report["errors"]
-    return {f["code"] for f in report["red_flags"]}
+    return flags(appended(monkeypatch, lang, sentence))
 
 
 @pytest.mark.parametrize("lang, code, sentence", STATED)

@@ -9,13 +9,8 @@ flag by the rules; the same words stated of the patient now must be (the second 
 Own wording, nb/nn/da."""
 import pytest
 
-import refcheck
+from phrasing_cases import appended, flags
 
-LOW_VALUE = {
-    "nb": "MR LS. Mann 44 år med ryggsmerter i 3 uker etter flytting, ingen utstråling. ",
-    "nn": "MR LS. Mann 44 år med ryggverk i 3 veker etter flytting, ikkje utstråling. ",
-    "da": "MR af lænden. Mand 44 år med lændesmerter i 3 uger efter flytning, ingen udstråling. ",
-}
 
 NOT_THE_PATIENTS = [
     ("nb", "Datteren hans ble operert for brudd i vinter."),
@@ -55,10 +50,7 @@ THE_PATIENTS = [
 
 
 def _flags(monkeypatch, lang: str, sentence: str) -> set[str]:
-    monkeypatch.setenv("REFCHECK_LEARNED_FLAGS", "off")  # the rules alone
-    report = refcheck.check(LOW_VALUE[lang] + sentence, language=lang).to_dict()
-    assert not report["errors"], report["errors"]
-    return {f["code"] for f in report["red_flags"]}
+    return flags(appended(monkeypatch, lang, sentence))
 
 
 @pytest.mark.parametrize("lang, sentence", NOT_THE_PATIENTS)

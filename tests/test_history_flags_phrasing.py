@@ -7,13 +7,8 @@ otherwise declined, must be read by the rules alone; an old operation, a planned
 relative's, a denied cancer and lifting something heavy must not be. Own wording, nb/nn/da."""
 import pytest
 
-import refcheck
+from phrasing_cases import appended
 
-LOW_VALUE = {
-    "nb": "MR LS. Mann 44 år med ryggsmerter i 3 uker etter flytting, ingen utstråling. ",
-    "nn": "MR LS. Mann 44 år med ryggverk i 3 veker etter flytting, ikkje utstråling. ",
-    "da": "MR af lænden. Mand 44 år med lændesmerter i 3 uger efter flytning, ingen udstråling. ",
-}
 
 #: A bacteraemia read as a systemic infection is as good as a risk of infection.
 ALSO = {"infection_risk": {"fever_infection"}}
@@ -75,10 +70,7 @@ CODES = {"infection_risk", "fever_infection", "malignancy", "steroid_use", "trau
 
 
 def _check(monkeypatch, lang: str, sentence: str) -> dict:
-    monkeypatch.setenv("REFCHECK_LEARNED_FLAGS", "off")  # the rules alone
-    report = refcheck.check(LOW_VALUE[lang] + sentence, language=lang).to_dict()
-    assert not report["errors"], report["errors"]
-    return report
+    return appended(monkeypatch, lang, sentence)
 
 
 @pytest.mark.parametrize("lang, code, sentence", STATED)

@@ -6,13 +6,8 @@ activity. Read by the rules alone; tiredness from the pain or from work, good en
 pain worse in activity than at rest are not the flag. Own wording, nb/nn/da."""
 import pytest
 
-import refcheck
+from phrasing_cases import appended, flags
 
-LOW_VALUE = {
-    "nb": "MR LS. Mann 44 år med ryggsmerter i 3 uker etter flytting, ingen utstråling. ",
-    "nn": "MR LS. Mann 44 år med ryggverk i 3 veker etter flytting, ikkje utstråling. ",
-    "da": "MR af lænden. Mand 44 år med lændesmerter i 3 uger efter flytning, ingen udstråling. ",
-}
 
 #: Appetite and strength lost may be read as a sign of cancer or of weight loss as well.
 ALSO = {"general_malaise": {"malignancy", "weight_loss"}}
@@ -67,10 +62,7 @@ NOT_STATED = [
 
 
 def _flags(monkeypatch, lang: str, sentence: str) -> set[str]:
-    monkeypatch.setenv("REFCHECK_LEARNED_FLAGS", "off")  # the rules alone
-    report = refcheck.check(LOW_VALUE[lang] + sentence, language=lang).to_dict()
-    assert not report["errors"], report["errors"]
-    return {f["code"] for f in report["red_flags"]}
+    return flags(appended(monkeypatch, lang, sentence))
 
 
 @pytest.mark.parametrize("lang, code, sentence", STATED)

@@ -13,15 +13,11 @@ import shutil
 import pytest
 
 import refcheck
+from phrasing_cases import LOW_VALUE
 from refcheck.errors import DataError
 from refcheck.learned import red_flags
 from refcheck.paths import model_dir, samples_dir
 
-LOW_VALUE = {
-    "nb": "MR LS. Mann 44 år med ryggsmerter i 3 uker etter flytting, ingen utstråling. ",
-    "nn": "MR LS. Mann 44 år med ryggverk i 3 veker etter flytting, ikkje utstråling. ",
-    "da": "MR af lænden. Mand 44 år med lændesmerter i 3 uger efter flytning, ingen udstråling. ",
-}
 RESCUED = [
     ("nb", "Han har vært slått ut de siste ukene og ligger mye på sofaen."),
     ("nb", "Han har blitt mye blekere og har gått ned et par hullinger i beltet."),

@@ -5,13 +5,8 @@ measure must be read as its red flag; the same numbers below a threshold, as a l
 advice, negated or of a relative must not be. Own wording, nb/nn/da."""
 import pytest
 
-import refcheck
+from phrasing_cases import appended, flags
 
-LOW_VALUE = {
-    "nb": "MR LS. Mann 44 år med ryggsmerter i 3 uker etter flytting, ingen utstråling. ",
-    "nn": "MR LS. Mann 44 år med ryggverk i 3 veker etter flytting, ikkje utstråling. ",
-    "da": "MR af lænden. Mand 44 år med lændesmerter i 3 uger efter flytning, ingen udstråling. ",
-}
 
 #: A reading as infection is as good as inflammation for raised infection parameters.
 ALSO = {"inflammatory_signs": {"fever_infection"}}
@@ -89,22 +84,19 @@ NOT_STATED = [
 ]
 
 
-def _flags(lang: str, sentence: str) -> tuple[str, set[str]]:
-    report = refcheck.check(LOW_VALUE[lang] + sentence, language=lang).to_dict()
-    assert not report["errors"], report["errors"]
-    return report["action"], {f["code"] for f in report["red_flags"]}
+def _flags(monkeypatch, lang: str, sentence: str) -> tuple[str, set[str]]:
+    report = appended(monkeypatch, lang, sentence)
+    return report["action"], flags(report)
 
 
 @pytest.mark.parametrize("lang, code, sentence", STATED)
 def test_a_stated_measure_is_its_red_flag(monkeypatch, lang, code, sentence):
-    monkeypatch.setenv("REFCHECK_LEARNED_FLAGS", "off")  # the rules alone
-    action, flags = _flags(lang, sentence)
-    assert flags & ({code} | ALSO.get(code, set())), flags
+    action, found = _flags(monkeypatch, lang, sentence)  # the rules alone
+    assert found & ({code} | ALSO.get(code, set())), found
     assert action != "decline"
 
 
 @pytest.mark.parametrize("lang, sentence", NOT_STATED)
 def test_a_limit_advice_normal_value_or_relative_is_not(monkeypatch, lang, sentence):
-    monkeypatch.setenv("REFCHECK_LEARNED_FLAGS", "off")
-    _, flags = _flags(lang, sentence)
-    assert not flags & {"fever_infection", "weight_loss", "osteoporosis", "inflammatory_signs", "trauma"}, flags
+    _, found = _flags(monkeypatch, lang, sentence)
+    assert not found & {"fever_infection", "weight_loss", "osteoporosis", "inflammatory_signs", "trauma"}, found

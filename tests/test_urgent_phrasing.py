@@ -7,13 +7,8 @@ denied worsening ("Ingen forverring av pareser") and normal function must not be
 the urgent flag. Own wording, nb/nn/da."""
 import pytest
 
-import refcheck
+from phrasing_cases import appended
 
-LOW_VALUE = {
-    "nb": "MR LS. Mann 44 år med ryggsmerter i 3 uker etter flytting, ingen utstråling. ",
-    "nn": "MR LS. Mann 44 år med ryggverk i 3 veker etter flytting, ikkje utstråling. ",
-    "da": "MR af lænden. Mand 44 år med lændesmerter i 3 uger efter flytning, ingen udstråling. ",
-}
 
 URGENT = [
     ("nb", "cauda_equina", "Forteller at hun ikke kjenner noe når hun tørker seg."),
@@ -65,10 +60,7 @@ NOT_URGENT = [
 
 
 def _check(monkeypatch, lang: str, sentence: str) -> dict:
-    monkeypatch.setenv("REFCHECK_LEARNED_FLAGS", "off")  # the rules alone
-    report = refcheck.check(LOW_VALUE[lang] + sentence, language=lang).to_dict()
-    assert not report["errors"], report["errors"]
-    return report
+    return appended(monkeypatch, lang, sentence)
 
 
 @pytest.mark.parametrize("lang, code, sentence", URGENT)
