@@ -367,7 +367,7 @@ def _region(mentions: list[Mention], modality: Mention | None) -> str | None:
     specific = [m for m in specific if m.code != "other"] or specific
     first = specific[0]
     if first.code == "bone_density" and len(codes) > 1 and (modality is None or modality.code != "DXA"):
-        return next(m.code for m in specific if m.code != "bone_density")
+        return next((m.code for m in specific if m.code != "bone_density"), first.code)
     return first.code
 
 
