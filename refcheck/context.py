@@ -19,7 +19,8 @@ from bisect import bisect_right
 
 from .errors import message
 from .nlp import build, run
-from .nlp.context import FAMILY_UNSURE, TargetContext, apply, covered_tokens
+from .nlp.context import FAMILY_UNSURE, apply, covered_tokens
+from .nlp.context_rules import TargetContext
 
 __all__ = ["annotate", "TargetContext"]
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from ..nlp.context import apply, covered_tokens
+from ..nlp.context import apply, doc_scopes
 from ..nlp.mentions import Mention
 from ..text import fastre
 from .model import Facts
@@ -389,14 +389,8 @@ def _span_mention(doc: Doc, hit) -> Mention:
     b = max(a + 1, bisect_right(info.starts, max(hit.start, hit.end - 1)))
     m = Mention("red_flag", hit.code, f"measure.{hit.kind}", hit.start, hit.end, a, b,
                 info.sent_of[a] if info.sent_of else 0, info.section_of[a] if info.section_of else None)
-    triggers = doc._.triggers
-    if triggers and info.words:
-        scopes = doc._.scopes
-        if not scopes:
-            engine = doc._.context_engine
-            scopes = engine.scopes(info.words, info.sent_of, info.sent_bounds, triggers,
-                                   covered_tokens(doc, len(info.words)))
-            doc._.scopes = scopes
+    scopes = doc_scopes(doc)
+    if scopes:
         mods, why = apply(scopes, info.words, a, b)
         m.modifiers |= mods
         m.context = why

@@ -132,23 +132,23 @@ _HIDDEN = frozenset({"NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "RULE_OUT"})
 
 def masked_doc(doc) -> str:
     """:func:`masked` for a processed Doc (its ``doc._.tokens.text``)."""
-    from ..nlp.context import FAMILY_UNSURE, apply, covered_tokens
+    from ..nlp.context import FAMILY_UNSURE, apply, doc_scopes, scopes_at
 
     info = doc._.tokens
     text, words = info.text, info.words
     if not words:
         return text
-    engine = doc._.context_engine
-    triggers = engine.triggers(words)
-    scopes = engine.scopes(words, info.sent_of, info.sent_bounds, triggers, covered_tokens(doc, len(words)))
+    scopes = doc_scopes(doc)  # the pipeline's own scopes (the component's, or computed now)
     if not scopes:
         return text
     hidden = _HIDDEN | {FAMILY_UNSURE}
     out = list(text)
+    at = scopes_at(scopes, len(words))  # apply() over at[i] is apply() over every scope
     for i, w in enumerate(words):
-        if not any(ch.isalnum() for ch in w):
+        near = at[i]
+        if not near or not any(ch.isalnum() for ch in w):
             continue
-        mods, _ = apply(scopes, words, i, i + 1)
+        mods, _ = apply(near, words, i, i + 1)
         if mods & hidden:
             s = info.starts[i]
             out[s:s + len(w)] = MASK + " " * (len(w) - 1)

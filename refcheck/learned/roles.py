@@ -125,30 +125,40 @@ class LinearRoleModel:
     # once and kept (clinical vocabulary repeats: the cache hit rate on a batch is high).
     _WORD_CACHE_SIZE = 50_000
 
-    def _word_columns(self, b: dict, word: str) -> tuple[int, ...]:
-        cache = b.setdefault("_cache", {})
+    def _word_columns(self, b: dict, offset: int, word: str):
+        """The columns (an int64 array, block offset added) of one word's character n-grams; cached."""
+        cache = b.get("_cache")
+        if cache is None:
+            cache = b["_cache"] = {}
         cols = cache.get(word)
         if cols is None:
+            import numpy as np
+
             lo, hi = b["ngram_range"]
             vocab = b["vocabulary"]
-            cols = tuple(j for j in map(vocab.get, char_wb_ngrams(word, lo, hi)) if j is not None)
+            cols = np.array([j + offset for j in map(vocab.get, char_wb_ngrams(word, lo, hi)) if j is not None],
+                            dtype=np.int64)
             if len(cache) >= self._WORD_CACHE_SIZE:
                 cache.clear()
             cache[word] = cols
         return cols
 
-    def _columns(self, text: str) -> list[int]:
-        """The feature columns of every n-gram of ``text`` found in the vocabulary (with repeats)."""
-        out: list[int] = []
+    def _column_arrays(self, text: str) -> list:
+        """The feature columns of every n-gram of ``text`` found in the vocabulary (with
+        repeats), as int64 arrays: one per word for character blocks, one for word blocks.
+        (Concatenating cached arrays is about 3x faster than building one list of ints.)"""
+        import numpy as np
+
+        out = []
         for b, offset in zip(self.blocks, self._offsets):
             if b["analyzer"] == "char_wb":
-                for w in text.split():
-                    cols = self._word_columns(b, w)
-                    out.extend([j + offset for j in cols] if offset else cols)
+                out.extend([self._word_columns(b, offset, w) for w in text.split()])
             else:
                 lo, hi = b["ngram_range"]
                 vocab = b["vocabulary"]
-                out.extend(j + offset for j in map(vocab.get, word_ngrams(text, lo, hi)) if j is not None)
+                cols = [j + offset for j in map(vocab.get, word_ngrams(text, lo, hi)) if j is not None]
+                if cols:
+                    out.append(np.array(cols, dtype=np.int64))
         return out
 
     def predict_proba(self, texts: list[str]):
@@ -158,16 +168,17 @@ class LinearRoleModel:
         n = len(texts)
         nblocks = len(self.blocks)
         width = len(self._idf)
-        flat: list[int] = []
+        arrays: list = []
         lengths: list[int] = []
         for text in texts:
-            cols = self._columns(text)
-            flat.extend(cols)
-            lengths.append(len(cols))
+            cols = self._column_arrays(text)
+            arrays.extend(cols)
+            lengths.append(sum(len(c) for c in cols))
+        flat = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
         z = np.tile(self.intercept, (n, 1))
-        if flat:
+        if len(flat):
             text_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
-            keys, counts = np.unique(text_of * width + np.array(flat, dtype=np.int64), return_counts=True)
+            keys, counts = np.unique(text_of * width + flat, return_counts=True)
             text_of, col = np.divmod(keys, width)
             # sublinear tf × idf, l2-normalised per (text, block) as the fitted TfidfVectorizers do
             group = text_of * nblocks + (np.searchsorted(self._offsets, col, side="right") - 1)
@@ -175,8 +186,11 @@ class LinearRoleModel:
             w = (1.0 + np.log(counts)) * rows[:, 0]
             w /= np.sqrt(np.bincount(group, w * w, minlength=n * nblocks))[group]
             contrib = rows[:, 1:] * w[:, None]  # features × roles
-            for r in range(contrib.shape[1]):
-                z[:, r] += np.bincount(text_of, contrib[:, r], minlength=n)
+            # keys are sorted, so each text's features are one run of rows: sum the runs
+            bounds = np.searchsorted(text_of, np.arange(n + 1))
+            has = bounds[1:] > bounds[:-1]
+            if has.any():
+                z[has] += np.add.reduceat(contrib, bounds[:-1][has], axis=0)
         return 1.0 / (1.0 + np.exp(-z))
 
 

@@ -38,8 +38,9 @@ from spacy.language import Language
 from .context_rules import (
     COMMAS, COORDINATORS, ContextRule, DESCRIBERS, DIGIT, FAMILY_BACK,
     FAMILY_PREPOSITIONS, FAMILY_QUANTIFIERS, FAMILY_UNSURE, LIST_WORDS, MODIFIERS,
-    PROXY_PREPOSITIONS, RESULT_ADVERBS, RESULT_VERBS, TERMINATED_BY, TargetContext, TriggerMatcher, load_context_rules, load_pronouns,
+    PROXY_PREPOSITIONS, RESULT_ADVERBS, RESULT_VERBS, TERMINATED_BY, TriggerMatcher, load_context_rules, load_pronouns,
 )
+from .negation_owners import NEGATORS, denied_heads, own_negations  # noqa: F401 - re-exported
 
 
 #: Trigger categories that end a list: a part with a new negation starts its own scope.
@@ -342,60 +343,28 @@ def scopes_at(scopes, n: int) -> list[list]:
     return at
 
 
+def doc_scopes(doc) -> list:
+    """The ConText scopes of a processed Doc: the component's, or computed now when it
+    skipped them (a text with triggers but no mentions)."""
+    scopes = doc._.scopes
+    if scopes is None:
+        info = doc._.tokens
+        triggers = doc._.triggers
+        if not triggers or not info.words:
+            scopes = []
+        else:
+            scopes = doc._.context_engine.scopes(info.words, info.sent_of, info.sent_bounds, triggers,
+                                                 covered_tokens(doc, len(info.words)))
+        doc._.scopes = scopes
+    return scopes
+
+
 def covered_tokens(doc, n: int) -> list[bool]:
     covered = [False] * n
     for m in (doc._.mentions or []):
         for t in range(m.tok_start, min(m.tok_end, n)):
             covered[t] = True
     return covered
-
-
-#: Words that negate what follows them (nb/nn/da), folded.
-NEGATORS = frozenset({"ingen", "inga", "intet", "ikke", "ikkje", "ej", "aldri", "aldrig", "uten", "utan", "uden",
-                      "manglende", "manglande", "mangler", "manglar", "hverken", "verken", "nei", "nej"})
-
-
-def own_negations(triggers: list, mentions: list, words: list[str], negation_words: frozenset[str],
-                  fold) -> dict[int, tuple[int, int]]:
-    """Triggers whose negation word belongs to a lexicon term: trigger start → the term's
-    token span.
-
-    Some terms carry their own negation: course phrases ("ingen betring", "manglende
-    effekt", "har ikke hjulpet", "uden at hjælpe": ``not_improving``), red flags ("ikke
-    vært seg selv") and intents ("ingen plager"). There the negation word is part of the
-    concept — also when a longer trigger shares it ("[har [ikkje] vorte betre]") — so it
-    modifies neither the term (it would flip it into its opposite) nor what follows the
-    term ("ingen betring på paracet": the painkiller was tried). Words inside the term
-    stay in scope ("ingen plager": no complaints). A trigger that only shares another word
-    with a term ("ikke noe" and "noe bedre") is not the term's own; nor is a "term" of
-    negators alone (a misreading: "Verken" is not "verk").
-    """
-    out: dict[int, tuple[int, int]] = {}
-    if not mentions:
-        return out
-    for start, end, rule in triggers:
-        if rule.category not in MODIFIERS:
-            continue
-        negators = [i for i in range(start, end) if fold(words[i]) in negation_words]
-        if not negators:
-            continue
-        for m in mentions:
-            lo, hi = m.tok_start, m.tok_end
-            # a composed concept owns a negator only among its own words, not between them
-            if (any(lo <= i < hi and (not m.parts or i in m.parts) for i in negators)
-                    and any(fold(w) not in negation_words for w in words[lo:hi])):
-                prior = out.get(start)
-                if prior is None or hi - lo > prior[1] - prior[0]:
-                    out[start] = (lo, hi)  # the longest term that holds the trigger owns it
-    return out
-
-
-def denied_heads(triggers, words: list[str], negation_words, fold) -> list[tuple[int, int]]:
-    """PSEUDO triggers that begin with a negator ("ingen forverring", "ikke tegn til"): a
-    red flag whose first words they hold ("Ingen forverring av pareser") is denied by
-    them, although as pseudo triggers they negate nothing after them."""
-    return [(s, e) for s, e, r in triggers
-            if r.category == "PSEUDO" and e - s > 1 and fold(words[s]) in negation_words]
 
 
 class ContextComponent:
@@ -411,7 +380,7 @@ class ContextComponent:
         doc._.triggers = triggers
         mentions = (doc._.mentions or []) + (doc._.cues or [])
         if not mentions or not triggers:
-            doc._.scopes = []
+            doc._.scopes = None if triggers else []  # None: not computed (doc_scopes computes them on demand)
             return doc
         covered = covered_tokens(doc, len(info.words))
         scopes = self.engine.scopes(info.words, info.sent_of, info.sent_bounds, triggers, covered)

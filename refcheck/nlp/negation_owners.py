@@ -1,0 +1,59 @@
+"""Negation words that belong to a term, not to its context.
+
+A lexicon term may hold a negator ("ikke lindret av hvile", "klarer ikke holde på
+avføringen"): that negator is the term's own and must not negate the term itself
+(:func:`own_negations`). A PSEUDO trigger that begins with a negator ("ingen forverring")
+negates nothing after it, but denies a red flag whose first words it holds
+(:func:`denied_heads`). Both are used by the ConText component (context.py).
+"""
+from __future__ import annotations
+
+from .context_rules import MODIFIERS
+
+
+#: Words that negate what follows them (nb/nn/da), folded.
+NEGATORS = frozenset({"ingen", "inga", "intet", "ikke", "ikkje", "ej", "aldri", "aldrig", "uten", "utan", "uden",
+                      "manglende", "manglande", "mangler", "manglar", "hverken", "verken", "nei", "nej"})
+
+
+def own_negations(triggers: list, mentions: list, words: list[str], negation_words: frozenset[str],
+                  fold) -> dict[int, tuple[int, int]]:
+    """Triggers whose negation word belongs to a lexicon term: trigger start → the term's
+    token span.
+
+    Some terms carry their own negation: course phrases ("ingen betring", "manglende
+    effekt", "har ikke hjulpet", "uden at hjælpe": ``not_improving``), red flags ("ikke
+    vært seg selv") and intents ("ingen plager"). There the negation word is part of the
+    concept — also when a longer trigger shares it ("[har [ikkje] vorte betre]") — so it
+    modifies neither the term (it would flip it into its opposite) nor what follows the
+    term ("ingen betring på paracet": the painkiller was tried). Words inside the term
+    stay in scope ("ingen plager": no complaints). A trigger that only shares another word
+    with a term ("ikke noe" and "noe bedre") is not the term's own; nor is a "term" of
+    negators alone (a misreading: "Verken" is not "verk").
+    """
+    out: dict[int, tuple[int, int]] = {}
+    if not mentions:
+        return out
+    for start, end, rule in triggers:
+        if rule.category not in MODIFIERS:
+            continue
+        negators = [i for i in range(start, end) if fold(words[i]) in negation_words]
+        if not negators:
+            continue
+        for m in mentions:
+            lo, hi = m.tok_start, m.tok_end
+            # a composed concept owns a negator only among its own words, not between them
+            if (any(lo <= i < hi and (not m.parts or i in m.parts) for i in negators)
+                    and any(fold(w) not in negation_words for w in words[lo:hi])):
+                prior = out.get(start)
+                if prior is None or hi - lo > prior[1] - prior[0]:
+                    out[start] = (lo, hi)  # the longest term that holds the trigger owns it
+    return out
+
+
+def denied_heads(triggers, words: list[str], negation_words, fold) -> list[tuple[int, int]]:
+    """PSEUDO triggers that begin with a negator ("ingen forverring", "ikke tegn til"): a
+    red flag whose first words they hold ("Ingen forverring av pareser") is denied by
+    them, although as pseudo triggers they negate nothing after them."""
+    return [(s, e) for s, e, r in triggers
+            if r.category == "PSEUDO" and e - s > 1 and fold(words[s]) in negation_words]
