@@ -22,6 +22,7 @@ from .nlp import build, run
 from .rules.judge import assemble
 from .text import langid
 from .text.normalize import NormalizedText, normalize
+from .nlp.extensions import state
 
 
 _LANGUAGE_NAMES = {"en": "English", "de": "German", "sv": "Swedish"}
@@ -140,7 +141,7 @@ def highlights(text: str, language: str | None = None) -> list[dict]:
     analysis = analyse(text, language)
     norm = analysis.norm
     out = []
-    for m in analysis.doc._.mentions or []:
+    for m in state(analysis.doc).mentions or []:
         if m.category != "red_flag":
             continue
         kind = "red_flag" if m.affirmed else "negated_flag" if m.negated else None

@@ -21,6 +21,7 @@ from .errors import message
 from .nlp import build, run
 from .nlp.context import FAMILY_UNSURE, apply, covered_tokens
 from .nlp.context_rules import TargetContext
+from .nlp.extensions import state
 
 __all__ = ["annotate", "TargetContext"]
 
@@ -34,8 +35,8 @@ def annotate(text: str, targets: list[tuple[int, int]], language: str = "nb") ->
     if language not in ("nb", "nn", "da"):
         raise ValueError(message("RC001", lang=language))
     doc = run(build(language), text)
-    info = doc._.tokens
-    engine = doc._.context_engine
+    info = state(doc).tokens
+    engine = state(doc).context_engine
     triggers = engine.triggers(info.words)
     covered = covered_tokens(doc, len(info.words))
     scopes = engine.scopes(info.words, info.sent_of, info.sent_bounds, triggers, covered)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..errors import data_error
+from ..nlp.extensions import state
 
 NOT_PRESENT = {"NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "RULE_OUT"}
 
@@ -72,7 +73,7 @@ def unresolved(doc, lang: str, flag_codes: set[str], region: str | None = None,
     """The alarm words of ``doc`` that nothing resolved (see the module docstring).
     ``read_away``: token spans of red-flag mentions the facts set aside for a stated reason
     (a morning stiffness of minutes, relief at rest), which resolve their words too."""
-    info = doc._.tokens
+    info = state(doc).tokens
     words = info.words
     if not words:
         return []
@@ -91,12 +92,12 @@ def unresolved(doc, lang: str, flag_codes: set[str], region: str | None = None,
         return []
     benign = m.hits("BENIGN", atoms, pos)
     spans = []  # (tok start, tok end, resolved?) of the mentions
-    for mention in (doc._.mentions or []):
+    for mention in (state(doc).mentions or []):
         resolved = bool(mention.modifiers & NOT_PRESENT) or (
             mention.category == "red_flag" and mention.code in flag_codes)
         spans.append((mention.tok_start, mention.tok_end, resolved))
     spans += [(s, e, True) for s, e in read_away or ()]
-    scopes = getattr(doc._, "scopes", None) or []
+    scopes = state(doc).scopes or []
     from ..nlp.context import apply
 
     out: list[Alarm] = []

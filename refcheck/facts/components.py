@@ -11,6 +11,7 @@ from ..learned import roles
 from ..nlp.mentions import Mention
 from ..text import fastre
 from .model import Facts
+from ..nlp.extensions import state
 
 # A plea for urgency is not a clinical question ("Øyeblikkelig hjelp?", "Haster?").
 _URGENCY = fastre.compile(r"(?i)øyeblikkeli|øyeblikkeleg|ø-hjelp|ø\.hj|akut|haster|hastar|snarest|cito|asap")
@@ -28,7 +29,7 @@ _QUESTION_WORD = fastre.compile(r"(?i)\b(hva|hvorfor|hvordan|hvilken|hvilke|kva|
 def find_components(f: Facts, doc: Doc, mentions: list[Mention], cues: list[Mention], sections, sents,
                 measured: bool, codes: list) -> None:
     _rule_components(f, doc, mentions, cues, sections, sents, measured, codes)
-    _learned_components(f, doc._.tokens.text, sections, sents, mentions)
+    _learned_components(f, state(doc).tokens.text, sections, sents, mentions)
 
 
 _REQUEST_CATEGORIES = {"modality", "region", "laterality"}
@@ -93,7 +94,7 @@ def _learned_components(f: Facts, text: str, sections, sents, mentions: list[Men
 
 def _rule_components(f: Facts, doc: Doc, mentions: list[Mention], cues: list[Mention], sections, sents,
                      measured: bool, codes: list) -> None:
-    text = doc._.tokens.text
+    text = state(doc).tokens.text
     body = {}
     for s in sections:
         content = s.body(text)

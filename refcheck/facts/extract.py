@@ -22,6 +22,7 @@ from ..learned import red_flags as learned_flags
 from .alarms import counts_in_region, unresolved
 from .components import find_components
 from .model import Facts
+from ..nlp.extensions import state
 
 BACK_REGIONS = {"lumbar_spine", "thoracic_spine", "sacroiliac"}
 RADICULAR_CONDITIONS = {"radiculopathy"}
@@ -65,10 +66,10 @@ _PERSISTING = re.compile(r"(?i)(?:fortsatt|fortsat|framleis|fremdeles|stadig|sta
 
 def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
     """Read the facts of one referral from its processed Doc and structured fields."""
-    text = doc._.tokens.text
+    text = state(doc).tokens.text
     f = Facts(language=lang, guideline=guideline)
-    mentions: list[Mention] = doc._.mentions or []
-    sents = doc._.tokens.sentences()
+    mentions: list[Mention] = state(doc).mentions or []
+    sents = state(doc).tokens.sentences()
     _patient(f, text)
     _exam(f, mentions)
     _structured_fields(f, meta)
@@ -82,7 +83,7 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
     f.red_flags.sort(key=lambda m: m.start)
     _course(f, text, mentions, sents)
     _derived(f, text)
-    find_components(f, doc, mentions, doc._.cues or [], doc._.sections or [], sents, measured,
+    find_components(f, doc, mentions, state(doc).cues or [], state(doc).sections or [], sents, measured,
                     q.diagnosis_codes(text))
     f.alarm_reader = lambda: unresolved(doc, lang, f.flag_codes, f.region, f.read_away)
     f.learned_reader = lambda: learned_flags.learned_alarms(
@@ -237,8 +238,8 @@ def _worsening_paresis(f: Facts, doc: Doc, text: str, mentions: list[Mention], s
     ("Nedsatt kraft dorsalfleksjon ve fot, tiltagende."): derived like age_onset."""
     if "progressive_neuro_deficit" in seen_flags:
         return
-    engine = doc._.context_engine
-    denied = denied_heads(doc._.triggers or [], doc._.tokens.words, engine.negation_words, engine._fold) if engine else []
+    engine = state(doc).context_engine
+    denied = denied_heads(state(doc).triggers or [], state(doc).tokens.words, engine.negation_words, engine._fold) if engine else []
     worsening = {m.sent: m for m in mentions if m.category == "course" and m.code == "not_improving"
                  and m.affirmed and _WORSENING.search(text[m.start:m.end])
                  and not any(a < m.tok_start < b for a, b in denied)}  # "Ingen forverring av pareser"

@@ -24,6 +24,7 @@ from ..nlp.mentions import Mention
 from ..text import fastre
 from .model import Facts
 from .quantities import lab_values as any_lab_value
+from ..nlp.extensions import state
 
 
 @dataclass(frozen=True)
@@ -384,7 +385,7 @@ def measured_flags(f: Facts, doc: Doc, text: str, sents, seen_flags: set[str], m
 
 def _span_mention(doc: Doc, hit) -> Mention:
     """A red-flag mention for a measure's character span, with ConText's modifiers."""
-    info = doc._.tokens
+    info = state(doc).tokens
     a = max(0, bisect_right(info.starts, hit.start) - 1)
     b = max(a + 1, bisect_right(info.starts, max(hit.start, hit.end - 1)))
     m = Mention("red_flag", hit.code, f"measure.{hit.kind}", hit.start, hit.end, a, b,

@@ -31,6 +31,7 @@ from pathlib import Path
 from ..errors import data_error
 from ..paths import model_dir
 from .roles import LinearRoleModel, build_estimator, preprocess
+from ..nlp.extensions import state
 
 NAME = "red_flag_sentences"
 FORMAT = "refcheck.linear-tfidf/1"
@@ -134,7 +135,7 @@ def masked_doc(doc) -> str:
     """:func:`masked` for a processed Doc (its ``doc._.tokens.text``)."""
     from ..nlp.context import FAMILY_UNSURE, apply, doc_scopes, scopes_at
 
-    info = doc._.tokens
+    info = state(doc).tokens
     text, words = info.text, info.words
     if not words:
         return text
@@ -176,7 +177,7 @@ def learned_alarms(doc, sentences: list[tuple[int, int]], flag_codes: set[str],
     model = shipped()
     if model is None or not sentences:
         return []
-    text = doc._.tokens.text
+    text = state(doc).tokens.text
     view = masked_doc(doc)  # ConText over the whole referral: scopes may cross sentences
     spans = [(s, e) for s, e in sentences
              if e - s >= 8 and not any(a < e and s < b for a, b in read_away)]

@@ -169,15 +169,15 @@ class LinearRoleModel:
         nblocks = len(self.blocks)
         width = len(self._idf)
         arrays: list = []
-        lengths: list[int] = []
-        for text in texts:
+        owner: list[int] = []  # the text of each array
+        for k, text in enumerate(texts):
             cols = self._column_arrays(text)
-            arrays.extend(cols)
-            lengths.append(sum(len(c) for c in cols))
+            arrays += cols
+            owner += [k] * len(cols)
         flat = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
         z = np.tile(self.intercept, (n, 1))
         if len(flat):
-            text_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
+            text_of = np.repeat(np.array(owner, dtype=np.int64), list(map(len, arrays)))
             keys, counts = np.unique(text_of * width + flat, return_counts=True)
             text_of, col = np.divmod(keys, width)
             # sublinear tf × idf, l2-normalised per (text, block) as the fitted TfidfVectorizers do

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..paths import model_dir
 from .roles import COMPONENT_OF_ROLE, FORMAT, NAME, ROLES, SEED, USED_ROLES, build_estimator, export, preprocess
+from ..nlp.extensions import state
 
 SECTION_ROLE = {"history": ["history"], "clinical_findings": ["clinical_finding"],
                 "tentative_diagnosis": ["tentative_diagnosis"], "clinical_question": ["clinical_question"],
@@ -39,8 +40,8 @@ def headed_sentences(gold_files: list[Path]) -> list[dict]:
             case = json.loads(line)
             analysis = analyse(case["text"], case["gold"].get("language"))
             text, lang, doc = analysis.norm.text, analysis.lang, analysis.doc
-            for section in doc._.sections or []:
-                for s, e in doc._.tokens.sentences():
+            for section in state(doc).sections or []:
+                for s, e in state(doc).tokens.sentences():
                     if section.start <= s < section.end:
                         body = text[max(s, section.body_start):min(e, section.end)].strip(" \n:-")
                         if len(body) >= 3:

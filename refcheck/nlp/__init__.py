@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 
 from ..errors import message
 from . import context, extensions, lexicon, sections, sentences, tokenizer  # noqa: F401 - register the factories
+from .extensions import state
 
 extensions.register()
 

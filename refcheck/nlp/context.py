@@ -41,6 +41,7 @@ from .context_rules import (
     PROXY_PREPOSITIONS, RESULT_ADVERBS, RESULT_VERBS, TERMINATED_BY, TriggerMatcher, load_context_rules, load_pronouns,
 )
 from .negation_owners import NEGATORS, denied_heads, own_negations  # noqa: F401 - re-exported
+from .extensions import state
 
 
 #: Trigger categories that end a list: a part with a new negation starts its own scope.
@@ -346,22 +347,22 @@ def scopes_at(scopes, n: int) -> list[list]:
 def doc_scopes(doc) -> list:
     """The ConText scopes of a processed Doc: the component's, or computed now when it
     skipped them (a text with triggers but no mentions)."""
-    scopes = doc._.scopes
+    scopes = state(doc).scopes
     if scopes is None:
-        info = doc._.tokens
-        triggers = doc._.triggers
+        info = state(doc).tokens
+        triggers = state(doc).triggers
         if not triggers or not info.words:
             scopes = []
         else:
-            scopes = doc._.context_engine.scopes(info.words, info.sent_of, info.sent_bounds, triggers,
+            scopes = state(doc).context_engine.scopes(info.words, info.sent_of, info.sent_bounds, triggers,
                                                  covered_tokens(doc, len(info.words)))
-        doc._.scopes = scopes
+        state(doc).scopes = scopes
     return scopes
 
 
 def covered_tokens(doc, n: int) -> list[bool]:
     covered = [False] * n
-    for m in (doc._.mentions or []):
+    for m in (state(doc).mentions or []):
         for t in range(m.tok_start, min(m.tok_end, n)):
             covered[t] = True
     return covered
@@ -374,19 +375,19 @@ class ContextComponent:
         self.engine = ContextEngine(lang, lambda s: [t.text for t in nlp.tokenizer(s)])
 
     def __call__(self, doc):
-        doc._.context_engine = self.engine
-        info = doc._.tokens
+        state(doc).context_engine = self.engine
+        info = state(doc).tokens
         triggers = self.engine.triggers(info.words)
-        doc._.triggers = triggers
-        mentions = (doc._.mentions or []) + (doc._.cues or [])
+        state(doc).triggers = triggers
+        mentions = (state(doc).mentions or []) + (state(doc).cues or [])
         if not mentions or not triggers:
-            doc._.scopes = None if triggers else []  # None: not computed (doc_scopes computes them on demand)
+            state(doc).scopes = None if triggers else []  # None: not computed (doc_scopes computes them on demand)
             return doc
         covered = covered_tokens(doc, len(info.words))
         scopes = self.engine.scopes(info.words, info.sent_of, info.sent_bounds, triggers, covered)
-        doc._.scopes = scopes
+        state(doc).scopes = scopes
         at = scopes_at(scopes, len(info.words))
-        owned = own_negations(triggers, doc._.mentions or [], info.words, self.engine.negation_words,
+        owned = own_negations(triggers, state(doc).mentions or [], info.words, self.engine.negation_words,
                               self.engine._fold)
         denied = denied_heads(triggers, info.words, self.engine.negation_words, self.engine._fold)
         for m in mentions:

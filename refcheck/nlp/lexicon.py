@@ -24,6 +24,7 @@ from ..text.fold import CACHE_WORDS, NUMBER, fold, stem
 from .concepts import ConceptMatcher, load_concepts
 from .mentions import Mention
 from .resources import abbreviations_for, entries
+from .extensions import state
 
 # --- matching ------------------------------------------------------------------------
 
@@ -50,6 +51,7 @@ class TermMatcher:
         self._cache: dict[str, tuple[str, str, bool]] = {}
         self.payloads: list[object] = []
         self._complex: set[int] | None = None
+        self._begins: dict = {}  # token text → how a match starts there (see _begin)
 
     def features(self, text: str) -> tuple[str, str, bool]:
         """(key, folded form, is-number) of one token text; cached."""
@@ -97,6 +99,7 @@ class TermMatcher:
         node.setdefault(_END, []).append(len(self.payloads))
         self.payloads.append(payload)
         self._complex = None
+        self._begins.clear()
 
     def _complex_nodes(self) -> set[int]:
         """ids of the trie nodes with "#num" or "word*" children (walked the general way)."""
@@ -122,22 +125,19 @@ class TermMatcher:
         feats = list(map(self._cache.get, words))
         if None in feats:  # words not seen before
             feats = [f if f is not None else self.features(w) for f, w in zip(feats, words)]
+        begins = list(map(self._begins.get, words))
+        if None in begins:
+            begins = [b if b is not None else self._begin(w) for b, w in zip(begins, words)]
         out: list[tuple[int, int, object]] = []
         n = len(feats)
-        root = self._root
         payloads = self.payloads
-        root_prefixes = root.get(_PREFIXES, {})
-        root_num = _NUMBER in root
         complex_nodes = self._complex_nodes()
-        for i in range(n):
-            key, folded, is_num = feats[i]
-            bucket = root_prefixes.get(folded[:3])
-            if (is_num and root_num) or (bucket and any(folded.startswith(p) for p in bucket)):
+        for i, node in enumerate(begins):
+            if node is False:
+                continue  # nothing can start here
+            if node is True:
                 self._walk(feats, i, out)
                 continue
-            node = root.get(key)
-            if node is None:
-                continue  # nothing can start here
             # Fast path: a chain of plain word keys (most terms).
             j = i + 1
             while True:
@@ -156,6 +156,22 @@ class TermMatcher:
                     break
                 j += 1
         return out
+
+    def _begin(self, word: str):
+        """How a match can start at a token ``word`` (cached per word): False when none can,
+        True when only the general walk knows (a number or a ``word*`` prefix at the root),
+        else the root's child for the word's key (the plain fast path)."""
+        key, folded, is_num = self.features(word)
+        root = self._root
+        bucket = root.get(_PREFIXES, {}).get(folded[:3])
+        if (is_num and _NUMBER in root) or (bucket and any(folded.startswith(p) for p in bucket)):
+            hit = True
+        else:
+            hit = root.get(key, False)
+        if len(self._begins) >= CACHE_WORDS:
+            self._begins.clear()
+        self._begins[word] = hit
+        return hit
 
     def _walk(self, feats, i: int, out: list, frontier: list | None = None, j: int | None = None) -> None:
         """The general walk from start ``i``: several nodes may be live at once.
@@ -213,7 +229,7 @@ class LexiconComponent:
         self.concepts = ConceptMatcher(list(concepts), groups, self.key)
 
     def __call__(self, doc: Doc) -> Doc:
-        info = doc._.tokens
+        info = state(doc).tokens
         starts, ends, sent_of, section_of = info.starts, info.ends, info.sent_of, info.section_of
         mentions: list[Mention] = []
         cues: list[Mention] = []
@@ -248,8 +264,8 @@ class LexiconComponent:
         if group:
             flush()
         mentions += self._concept_mentions(info, mentions)
-        doc._.mentions = mentions
-        doc._.cues = cues
+        state(doc).mentions = mentions
+        state(doc).cues = cues
         return doc
 
     def _concept_mentions(self, info, mentions: list[Mention]) -> list[Mention]:

@@ -10,6 +10,7 @@ from spacy.tokens import Doc
 from ..errors import data_error
 from ..text import fastre
 from .resources import read_json
+from .extensions import state
 
 SECTION_CATEGORIES = ("history", "clinical_findings", "tentative_diagnosis", "clinical_question", "exam_request", "other")
 _BREAK = re.compile(r"[.!?\n]")
@@ -87,15 +88,15 @@ class SectionDetector:
         return heads
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc._.tokens.text
+        text = state(doc).tokens.text
         heads = self.headers(text)
         sections: list[Section] = []
         for i, (start, body_start, category) in enumerate(heads):
             end = heads[i + 1][0] if i + 1 < len(heads) else len(text)
             sections.append(Section(category, start, body_start, end))
-        doc._.sections = sections
+        state(doc).sections = sections
         if sections:
-            info = doc._.tokens
+            info = state(doc).tokens
             k = 0
             for i, start in enumerate(info.starts):
                 while k < len(sections) and start >= sections[k].end:

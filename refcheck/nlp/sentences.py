@@ -4,6 +4,7 @@ from __future__ import annotations
 from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
+from .extensions import state
 
 _SENT_END = {".", "?", "!"}
 
@@ -58,5 +59,5 @@ def sentences(doc: Doc) -> Doc:
     which made sentence marking the most expensive step of the pipeline.
     """
     info = TokenInfo(doc)
-    doc._.tokens = info
+    state(doc).tokens = info
     return doc
