@@ -203,9 +203,13 @@ class ConceptMatcher:
             else:
                 out.append((i, j))
 
-    def match(self, words: list[str], sent_of: list[int]) -> list[tuple[int, int, Concept, frozenset]]:
+    def match(self, words: list[str], sent_of: list[int], skip: dict[str, set[int]] | None = None
+              ) -> list[tuple[int, int, Concept, frozenset]]:
         """Every concept match as (first token, end token, concept, its own tokens), by position:
-        the own tokens are the anchor's and the required groups' (not the words between)."""
+        the own tokens are the anchor's and the required groups' (not the words between).
+
+        ``skip``: code → tokens already read as that code (the lexicon's mentions); an anchor
+        on one of them is not tried, since its match would hold a token read already."""
         atoms = list(map(self._cache.get, words))
         if None in atoms:  # words not seen before
             atoms = [a if a is not None else self.atoms_of(w) for a, w in zip(atoms, words)]
@@ -232,7 +236,10 @@ class ConceptMatcher:
                     break
             if not possible:
                 continue
+            taken = skip.get(c.code) if skip else None
             for a, b in hits(c.anchor):
+                if taken and not taken.isdisjoint(range(a, b)):
+                    continue
                 sent = sent_of[a]
                 lo, hi = max(0, a - c.window), min(n, b + c.window)
                 while sent_of[lo] != sent:

@@ -274,7 +274,7 @@ class LexiconComponent:
         taken: dict[str, set[int]] = {}  # code → the tokens its mentions cover
         for m in mentions:
             taken.setdefault(m.code, set()).update(range(m.tok_start, m.tok_end))
-        for a, b, c, parts in self.concepts.match(info.words, info.sent_of):
+        for a, b, c, parts in self.concepts.match(info.words, info.sent_of, taken):
             covered = taken.setdefault(c.code, set())
             if any(t in covered for t in range(a, b)):
                 continue
