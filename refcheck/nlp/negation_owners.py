@@ -34,17 +34,28 @@ def own_negations(triggers: list, mentions: list, words: list[str], negation_wor
     out: dict[int, tuple[int, int]] = {}
     if not mentions:
         return out
+    negator_at: dict[int, bool] = {}
+
+    def is_negator(i: int) -> bool:
+        hit = negator_at.get(i)
+        if hit is None:
+            hit = negator_at[i] = fold(words[i]) in negation_words
+        return hit
+
     for start, end, rule in triggers:
         if rule.category not in MODIFIERS:
             continue
-        negators = [i for i in range(start, end) if fold(words[i]) in negation_words]
+        negators = [i for i in range(start, end) if is_negator(i)]
         if not negators:
             continue
+        first, last = negators[0], negators[-1]
         for m in mentions:
             lo, hi = m.tok_start, m.tok_end
+            if hi <= first or lo > last:
+                continue  # holds none of the negators
             # a composed concept owns a negator only among its own words, not between them
             if (any(lo <= i < hi and (not m.parts or i in m.parts) for i in negators)
-                    and any(fold(w) not in negation_words for w in words[lo:hi])):
+                    and not all(is_negator(t) for t in range(lo, hi))):
                 prior = out.get(start)
                 if prior is None or hi - lo > prior[1] - prior[0]:
                     out[start] = (lo, hi)  # the longest term that holds the trigger owns it
