@@ -36,6 +36,11 @@ _FOREIGN = {
                     "sedan veckor dagar".split()),
 }
 _FOREIGN_LETTERS = re.compile(r"[äöüßÄÖÜ]")
+#: each foreign function word → the languages (of _FOREIGN) that have it, for one pass over a text's words
+_FOREIGN_OF: dict[str, tuple[str, ...]] = {}
+for _lang, _vocabulary in _FOREIGN.items():
+    for _w in _vocabulary:
+        _FOREIGN_OF[_w] = _FOREIGN_OF.get(_w, ()) + (_lang,)
 
 
 @cache
@@ -89,17 +94,21 @@ def foreign_language(text: str, words: list[str] | None = None) -> str | None:
     if len(words) < 3:
         return None
     nordic_letters = bool(_NORDIC_HINT.search(text))
-    nordic = sum(marker_scores(words).values())
+    counts = dict.fromkeys(_FOREIGN, 0)
+    for w in words:
+        for lang in _FOREIGN_OF.get(w, ()):
+            counts[lang] += 1
+    umlauts = not nordic_letters and _FOREIGN_LETTERS.search(text) is not None
     best, count = None, 0
-    for lang, vocabulary in _FOREIGN.items():
-        n = sum(w in vocabulary for w in words)
-        if lang != "en" and _FOREIGN_LETTERS.search(text) and not nordic_letters:
+    for lang, n in counts.items():
+        if lang != "en" and umlauts:
             n += 2  # ä/ö/ü/ß without æ/ø/å
         if n > count:
             best, count = lang, n
     if best is None or count < 3 or (nordic_letters and best == "en"):
         return None
-    return best if count > nordic else None
+    # the Nordic marker words' weight, read only when a foreign language leads
+    return best if count > sum(marker_scores(words).values()) else None
 
 
 def is_english(text: str, words: list[str] | None = None) -> bool:
