@@ -2,7 +2,7 @@
 """Where a check's time goes: inclusive wall time per stage of refcheck.check (a benchmark, not a test).
 
 cProfile and line_profiler add a per-call cost that swamps refcheck's many small functions
-(measured: they put 150 µs on a 8 µs loop), so this script times whole stages instead: it
+(measured: they put 150 µs on an 8 µs loop), so this script times whole stages instead: it
 wraps each pipeline component and the larger steps of fact extraction, judging and the
 learned models with ``perf_counter`` and prints, per stage, the mean µs per referral and
 its share of the whole check. Stages nest (the lexicon holds the term and concept
