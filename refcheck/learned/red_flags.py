@@ -107,9 +107,16 @@ def _shipped(folder: str) -> FlagModel | None:
     return load(path) if (path / "meta.json").exists() else None
 
 
+@cache
+def _folder_for(models_override: str | None) -> str:
+    # model_dir() stats the package folder (about 40 µs a call, once per checked referral
+    # heading for decline); it changes only with REFCHECK_MODELS.
+    return str(model_dir() / NAME)
+
+
 def shipped() -> FlagModel | None:
     """The shipped model (loaded once per process), or None when off or not shipped."""
-    return _shipped(str(model_dir() / NAME)) if enabled() else None
+    return _shipped(_folder_for(os.environ.get("REFCHECK_MODELS"))) if enabled() else None
 
 
 _SPACE = re.compile(r"\s+")
@@ -328,6 +335,7 @@ def train(out: Path | None = None, subset: int | None = None) -> dict:
     (folder / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (folder / "README.md").write_text(model_card(meta), encoding="utf-8")
     _shipped.cache_clear()
+    _folder_for.cache_clear()
     return meta
 
 
