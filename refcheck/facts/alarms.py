@@ -9,7 +9,9 @@ weight, night, trauma, steroids, immunosuppression, IV drugs …). It is *resolv
   for the spine and an unknown region only);
 - it lies in a benign phrase ("i alle fall", "nattevakt", "afebril");
 - it lies in a lexicon or concept mention that ConText found negated, hypothetical, a
-  family member's or to be ruled out;
+  family member's or to be ruled out (but not when the rule-out is the referrer's own
+  open question, a negated one: "malignitet kan ikke utelukkes", "brudd er ikke
+  utelukket", "kan ikkje utelukke infeksjon" — an alarm the desk must see);
 - it lies in a red-flag mention whose code is one of the referral's red flags, or one the
   facts read and set aside for a stated reason (a morning stiffness of 10 minutes);
 - ConText, applied to the word itself, finds it negated, hypothetical, a family
@@ -27,6 +29,18 @@ from ..errors import data_error
 from ..nlp.extensions import state
 
 NOT_PRESENT = {"NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "RULE_OUT"}
+
+
+def _resolves(mods: set[str], why) -> bool:
+    """Whether modifiers ``mods`` (decided by triggers ``why``: (text, category)) put a word
+    out of the patient's present: a rule-out alone does not when it is a negated one
+    ("kan ikke utelukkes", "ikke avkreftet": the finding stays open)."""
+    from ..nlp.negation_owners import NEGATORS
+
+    hidden = mods & NOT_PRESENT
+    if hidden == {"RULE_OUT"}:
+        return not any(cat == "RULE_OUT" and any(w.lower() in NEGATORS for w in text.split()) for text, cat in why)
+    return bool(hidden)
 
 
 @dataclass(frozen=True)
@@ -93,7 +107,7 @@ def unresolved(doc, lang: str, flag_codes: set[str], region: str | None = None,
     benign = m.hits("BENIGN", atoms, pos)
     spans = []  # (tok start, tok end, resolved?) of the mentions
     for mention in (state(doc).mentions or []):
-        resolved = bool(mention.modifiers & NOT_PRESENT) or (
+        resolved = _resolves(mention.modifiers, mention.context) or (
             mention.category == "red_flag" and mention.code in flag_codes)
         spans.append((mention.tok_start, mention.tok_end, resolved))
     spans += [(s, e, True) for s, e in read_away or ()]
@@ -111,8 +125,8 @@ def unresolved(doc, lang: str, flag_codes: set[str], region: str | None = None,
         inside = [r for ms, me, r in spans if ms <= s and e <= me]
         if inside and any(inside):
             continue
-        mods, _ = apply(scopes, words, s, e)
-        if mods & NOT_PRESENT:
+        mods, why = apply(scopes, words, s, e)
+        if _resolves(mods, why):
             continue
         out.append(Alarm(info.starts[s], info.ends[e - 1], code, info.text[info.starts[s]:info.ends[e - 1]]))
     return out

@@ -36,20 +36,37 @@ from functools import lru_cache
 from spacy.language import Language
 
 from .context_rules import (
-    COMMAS, COORDINATORS, ContextRule, DESCRIBERS, DIGIT, FAMILY_BACK,
-    FAMILY_PREPOSITIONS, FAMILY_QUANTIFIERS, FAMILY_UNSURE, LIST_WORDS, MODIFIERS,
+    COMMAS, COORDINATORS, ContextRule, DESCRIBERS, FAMILY_BACK,
+    FAMILY_PREPOSITIONS, FAMILY_QUANTIFIERS, FAMILY_UNSURE, MODIFIERS,
     PROXY_PREPOSITIONS, RESULT_ADVERBS, RESULT_VERBS, TERMINATED_BY, TriggerMatcher, load_context_rules, load_pronouns,
 )
-from .negation_owners import NEGATORS, denied_heads, own_negations  # noqa: F401 - re-exported
+from .context_lists import LIST_STOPS, list_end, list_start
+from .negation_owners import NEGATORS, denied_heads, double_negations, own_negations  # noqa: F401 - re-exported
 from .extensions import state
 
 
-#: Trigger categories that end a list: a part with a new negation starts its own scope.
-LIST_STOPS = frozenset({"HISTORICAL", "AFFIRMED", "TERMINATE", "VERB", "NEGATED_EXISTENCE"})
+#: Subjects that leave the negated thing after the verb ("Det forelå ikke fjernmetastaser").
+DUMMY_SUBJECTS = frozenset({"det", "der"})
 #: "to the end of the sentence" is at most this many tokens (linear time on any input).
 MAX_SCOPE = 60
-#: A negation's list runs over at most this many commas (linear time on any input).
-MAX_ITEMS = 40
+
+
+def _stop_maps(triggers: list) -> tuple[dict, dict, dict]:
+    """By trigger start: the category that stops scopes there (TERMINATE for terminators
+    and pseudo triggers), the trigger's end (a backward scope stops after the whole
+    trigger: "Pasienten har"), and the categories a terminator spares."""
+    stops: dict[int, str] = {}
+    stop_end: dict[int, int] = {}
+    spared: dict[int, tuple[str, ...]] = {}
+    for s, e, r in triggers:
+        stop_end[s] = e
+        if r.category in ("TERMINATE", "PSEUDO"):
+            stops[s] = "TERMINATE"
+            if r.spares:
+                spared[s] = r.spares
+        elif r.category not in stops.get(s, ""):
+            stops[s] = r.category
+    return stops, stop_end, spared
 
 
 class ContextEngine:
@@ -71,7 +88,8 @@ class ContextEngine:
                                         if r.category == "NEGATED_EXISTENCE" and fold(r.literal) in NEGATORS)
 
     def triggers(self, words: list[str]) -> list[tuple[int, int, ContextRule]]:
-        """Non-overlapping triggers, longest first where they overlap."""
+        """Non-overlapping triggers, longest first where they overlap; a plain negator right
+        before another negation cancels both (:func:`double_negations`)."""
         found = self.matcher.match(words)
         found.sort(key=lambda x: (x[0], -(x[1] - x[0])))
         out = []
@@ -81,7 +99,7 @@ class ContextEngine:
                 continue
             out.append((start, end, rule))
             last_end = end
-        return out
+        return double_negations(out, words, self._fold) if len(out) > 1 else out
 
     def scopes(self, words: list[str], sent_of: list[int], sent_bounds: dict, triggers: list,
                covered: list[bool] | None = None) -> list[tuple[int, int, int, int, ContextRule]]:
@@ -90,15 +108,7 @@ class ContextEngine:
         ``covered[i]`` tells whether token ``i`` is part of a lexicon mention (a bare list
         item); without it every word counts as bare.
         """
-        stops: dict[int, str] = {}
-        spared: dict[int, tuple[str, ...]] = {}
-        for s, e, r in triggers:
-            if r.category in ("TERMINATE", "PSEUDO"):
-                stops[s] = "TERMINATE"
-                if r.spares:
-                    spared[s] = r.spares
-            elif r.category not in stops.get(s, ""):
-                stops[s] = r.category
+        stops, stop_end, spared = _stop_maps(triggers)
         present: dict[int, set[str]] = {}
         for s, e, r in triggers:
             cats = present.setdefault(sent_of[s], set())
@@ -116,6 +126,7 @@ class ContextEngine:
             return cat in rule.terminated_by
 
         out = []
+        blocked = None  # tokens of the triggers that end a list (list_start), made when needed
         for start, end, rule in triggers:
             if rule.category not in MODIFIERS or start in proxied:
                 continue
@@ -124,21 +135,25 @@ class ContextEngine:
                 continue
             if rule.at_sentence_start and any(any(ch.isalnum() for ch in w) for w in words[s_lo:start]):
                 continue
-            if rule.direction in ("FORWARD", "BIDIRECTIONAL"):
+            # "Det forelå ikke X", "Der påvistes ikke X": after a dummy subject the negated
+            # thing follows a backward trigger
+            dummy = (rule.direction == "BACKWARD" and rule.category == "NEGATED_EXISTENCE" and start > s_lo
+                     and words[start - 1].lower() in DUMMY_SUBJECTS)
+            if rule.direction in ("FORWARD", "BIDIRECTIONAL") or dummy:
                 hi = min(s_hi, end + (MAX_SCOPE if rule.max_scope is None else rule.max_scope))
                 for t in range(end, hi):
                     if ends(t, rule) and (t > end or stops.get(t) == "TERMINATE"):
                         hi = t
                         break
                 if rule.category == "NEGATED_EXISTENCE" and not rule.across_commas:
-                    hi = self._list_end(words, end, hi, s_hi, stops, covered, ends, rule)
+                    hi = list_end(words, end, hi, s_hi, stops, covered, ends, rule)
                     out.append((end, hi, start, end, rule))
                 elif rule.category == "NEGATED_EXISTENCE":
                     out += self._population(words, start, end, hi, stops, rule)
                 else:
                     out.append((end, hi, start, end, rule))
             back = rule.direction in ("BACKWARD", "BIDIRECTIONAL")
-            if rule.category == "RULE_OUT" and rule.direction == "BACKWARD" and self._done(words, s_lo, start):
+            if rule.category == "RULE_OUT" and rule.direction == "BACKWARD" and self._done(words, s_lo, start, end):
                 rule = self._negated_twin(rule)  # "Infeksjon kunne utelukkes": ruled out, so absent
             max_back = rule.max_scope
             if not back and rule.category == "FAMILY" and self._after_preposition(words, s_lo, start):
@@ -146,9 +161,16 @@ class ContextEngine:
             if back:
                 lo = max(s_lo, start - (MAX_SCOPE if max_back is None else max_back))
                 for t in range(start - 1, lo - 1, -1):
-                    if (words[t] in COMMAS and not rule.across_commas) or ends(t, rule):
+                    if words[t] in COMMAS and not rule.across_commas:
                         lo = t + 1
                         break
+                    if ends(t, rule):
+                        lo = stop_end[t]
+                        break
+                if rule.category == "NEGATED_EXISTENCE" and not rule.across_commas:
+                    if blocked is None:
+                        blocked = {t for s, e, r in triggers if r.category in LIST_STOPS for t in range(s, e)}
+                    lo = list_start(words, lo, start, s_lo, stops, covered, blocked)
                 out.append((lo, start, start, end, rule))
         out += self._carried(words, sent_of, sent_bounds, triggers, out, stops, spared)
         return out
@@ -228,49 +250,6 @@ class ContextEngine:
         return out
 
     @staticmethod
-    def _list_end(words, begin: int, hi: int, s_hi: int, stops: dict, covered, ends, rule) -> int:
-        """End of a forward negation at commas: it runs on over a list of findings and stops
-        at the first comma that starts a new clause.
-
-        A comma part continues the list when it does not begin with a coordinator (", og
-        pasienten ble …" is a clause), holds no number before its coordinator ("vekttap 7
-        kg") and no history, affirmation or terminator word, and is short or joined by a
-        coordinator ("fri luft, væske i bukhulen eller fortykket tarmvegg"). A list carries
-        a short scope (``uten``: six tokens) to its last item.
-        """
-        commas = []
-        for t in range(begin, s_hi):  # the commas of this scope's list, at most MAX_ITEMS
-            if words[t] in COMMAS:
-                commas.append(t)
-                if len(commas) > MAX_ITEMS:
-                    break
-        if not commas or commas[0] >= hi:
-            return hi
-        end = hi
-        for k, comma in enumerate(commas):
-            if comma >= end:
-                return end
-            nxt = commas[k + 1] if k + 1 < len(commas) else s_hi
-            part = [t for t in range(comma + 1, nxt) if words[t] not in COMMAS]
-            if not part or words[part[0]].lower() in COORDINATORS:
-                return comma
-            coord = next((i for i, t in enumerate(part) if words[t].lower() in COORDINATORS), None)
-            head = part if coord is None else part[:coord + 2]  # up to the item after the coordinator
-            alpha = [t for t in head if any(ch.isalpha() for ch in words[t]) and words[t].lower() not in COORDINATORS]
-            listy = (len(alpha) <= LIST_WORDS or (coord is not None and coord <= LIST_WORDS)) \
-                and not any(DIGIT.search(words[t]) for t in head) \
-                and not any(stops.get(t) in LIST_STOPS for t in head)
-            if listy and covered is not None:
-                listy = any(covered[t] or words[t].lower() in COORDINATORS for t in head)
-            if not listy:
-                return comma
-            if end < nxt:  # carry a short scope over the list, up to its last item
-                stop = next((t for t in range(comma + 1, nxt) if ends(t, rule)), nxt)
-                end = max(end, head[-1] + 1 if coord is not None else stop)
-                end = min(end, stop)
-        return end
-
-    @staticmethod
     def _population(words, start: int, end: int, hi: int, stops: dict, rule) -> list:
         """A negated population ("Ingen av pasientene med hepatitt C som fikk …, utviklet
         HCC"): the scope runs over commas to the sentence's next clause (", og" + clause),
@@ -287,9 +266,12 @@ class ContextEngine:
         return [(end, hole, start, end, rule), (verb, hi, start, end, rule)]
 
     @staticmethod
-    def _done(words, s_lo: int, start: int) -> bool:
+    def _done(words, s_lo: int, start: int, end: int) -> bool:
         """A rule-out word after a past or modal "could" ("kunne utelukkes", "ble avkreftet",
-        "kunne dermed udelukkes") reports a result, not a request."""
+        "kunne dermed udelukkes") reports a result, not a request; a negated one ("er ikke
+        utelukket") leaves the finding open."""
+        if any(w.lower() in NEGATORS for w in words[start:end]):
+            return False
         t = start - 1
         while t >= s_lo and words[t].lower() in RESULT_ADVERBS:
             t -= 1

@@ -4,11 +4,12 @@ A lexicon term may hold a negator ("ikke lindret av hvile", "klarer ikke holde p
 avføringen"): that negator is the term's own and must not negate the term itself
 (:func:`own_negations`). A PSEUDO trigger that begins with a negator ("ingen forverring")
 negates nothing after it, but denies a red flag whose first words it holds
-(:func:`denied_heads`). Both are used by the ConText component (context.py).
+(:func:`denied_heads`). A negator right before another negation cancels it
+(:func:`double_negations`). All are used by the ConText engine (context.py).
 """
 from __future__ import annotations
 
-from .context_rules import MODIFIERS
+from .context_rules import MODIFIERS, ContextRule
 
 
 #: Words that negate what follows them (nb/nn/da), folded.
@@ -68,3 +69,37 @@ def denied_heads(triggers, words: list[str], negation_words, fold) -> list[tuple
     them, although as pseudo triggers they negate nothing after them."""
     return [(s, e) for s, e, r in triggers
             if r.category == "PSEUDO" and e - s > 1 and fold(words[s]) in negation_words]
+
+
+#: Negators that flip the negation right after them: "ikke utelukket", "ikkje utan smerter",
+#: "ikke negativ". ("ingen" and "uten" before another negator are left alone.)
+FLIPPING = frozenset({"ikke", "ikkje", "ej", "inte"})
+#: What a negator before a negation becomes: neither negates, and the pair ends scopes.
+DOUBLE_NEGATION = ContextRule("engine.double_negation", "ikke + negation", "PSEUDO", "TERMINATE", 0, ())
+
+
+def double_negations(triggers: list, words: list[str], fold) -> list:
+    """Litotes and double negation, for the pairs the rule files do not list ("Fraktur er
+    ikke utelukket" has its own RULE_OUT rule): a one-word negator of FLIPPING directly
+    before a NEGATED_EXISTENCE trigger makes one PSEUDO trigger over both ("ikke uten
+    smerter", "ikke fraværende"); before a RULE_OUT trigger it joins that trigger, so "kan
+    ikke utelukke brudd" reads like "brudd kan ikke utelukkes" (to be ruled out, and left
+    open: the safety net reads a negated rule-out as unresolved)."""
+    out = []
+    k, n = 0, len(triggers)
+    while k < n:
+        s, e, r = triggers[k]
+        if (k + 1 < n and e - s == 1 and r.category == "NEGATED_EXISTENCE" and triggers[k + 1][0] == e
+                and fold(words[s]) in FLIPPING):
+            s2, e2, r2 = triggers[k + 1]
+            if r2.category == "NEGATED_EXISTENCE":
+                out.append((s, e2, DOUBLE_NEGATION))
+                k += 2
+                continue
+            if r2.category == "RULE_OUT":
+                out.append((s, e2, r2))
+                k += 2
+                continue
+        out.append((s, e, r))
+        k += 1
+    return out

@@ -1,0 +1,122 @@
+"""Negation structure beyond single cues (own wording, nb/nn/da): double negation and
+litotes, negated rule-outs (left open, so the safety net sees them), negation over a list
+before a post-posed cue, a dummy subject before a post-posed cue, and phrases that make
+the finding a reference point (a cause, a treatment not given, an unknown).
+
+Found on journal-style text written for us by a writer who never saw the rules
+(eval/negation_journal.jsonl) and on NoReC_neg dev; the sentences here are our own."""
+from __future__ import annotations
+
+import pytest
+
+from refcheck.context import annotate
+from tests.phrasing_cases import appended
+
+
+def _ctx(lang: str, text: str, word: str):
+    start = text.index(word)
+    return annotate(text, [(start, start + len(word))], language=lang)[0]
+
+
+@pytest.mark.parametrize("lang, text, word, negated, rule_out", [
+    # a negated rule-out leaves the finding open: to be ruled out, not absent
+    ("nb", "Brudd i L1 er ikke utelukket etter fallet.", "Brudd", False, True),
+    ("nb", "Spondylodiskitt er ennå ikke avkreftet.", "Spondylodiskitt", False, True),
+    ("nn", "Brot i ryggen er ikkje utelukka.", "Brot", False, True),
+    ("da", "Metastaser er endnu ikke udelukket.", "Metastaser", False, True),
+    ("da", "Spondylodiscit er ikke afkræftet.", "Spondylodiscit", False, True),
+    ("nb", "Vi kan ikke utelukke et kompresjonsbrudd.", "kompresjonsbrudd", False, True),
+    ("nn", "Ein kan ikkje utelukke kreft hos denne pasienten.", "kreft", False, True),
+    ("da", "Vi kan ikke udelukke en infektion.", "infektion", False, True),
+    # ... while a rule-out that was done still negates
+    ("nb", "Brudd ble utelukket ved CT i går.", "Brudd", True, False),
+    ("nb", "Kompresjonsbrudd er utelukket.", "Kompresjonsbrudd", True, False),
+    ("da", "Fraktur blev udelukket ved røntgen.", "Fraktur", True, False),
+])
+def test_negated_rule_outs(lang, text, word, negated, rule_out):
+    got = _ctx(lang, text, word)
+    assert (got.negated, got.rule_out) == (negated, rule_out), got.triggers
+
+
+@pytest.mark.parametrize("lang, text, word, negated", [
+    # litotes and double negation: the finding is there
+    ("nb", "Hun er ikke uten smerter om natten.", "smerter", False),
+    ("nn", "Ho er ikkje utan smerter når ho ligg.", "smerter", False),
+    ("da", "Han er ikke uden smerter i hvile.", "smerter", False),
+    ("nb", "Uten tvil har hun hatt en kreftsykdom.", "kreftsykdom", False),
+    ("nn", "Utan tvil er det eit brot.", "brot", False),
+    ("da", "Uden tvivl er der tale om en infektion.", "infektion", False),
+    ("nb", "Ikke uventet viste MR metastaser i virvlene.", "metastaser", False),
+    ("da", "Ikke overraskende fandt man en fraktur.", "fraktur", False),
+    ("nb", "Det er ikke usannsynlig at det foreligger et brudd.", "brudd", False),
+    # ... and plain negation still holds
+    ("nb", "Uten smerter om natten.", "smerter", True),
+    ("nb", "Ikke utstråling til bena.", "utstråling", True),
+    ("da", "Ingen tvivl om diagnosen, og ingen feber.", "feber", True),
+])
+def test_double_negation_and_litotes(lang, text, word, negated):
+    assert _ctx(lang, text, word).negated is negated
+
+
+@pytest.mark.parametrize("lang, text, word, negated", [
+    # a list before a post-posed negation, held together by a coordinator
+    ("nb", "Feber, nattesvette og vekttap benektes.", "Feber", True),
+    ("nb", "Feber, nattesvette og vekttap benektes.", "nattesvette", True),
+    ("da", "Feber, nattesved og vægttab benægtes.", "Feber", True),
+    ("nn", "Parese, nummenheit og svikt i blæra vart ikkje funne.", "Parese", True),
+    ("nb", "Urinretensjon og inkontinens ble ikke rapportert.", "Urinretensjon", True),
+    # without a coordinator the comma ends it; a clause with "har" is not an item
+    ("nb", "Hun har hatt vondt i korsryggen i tre uker, feber forelå ikke.", "vondt", False),
+    ("nb", "Kjent brystkreft, feber benektes.", "brystkreft", False),
+    ("nb", "Pasienten har nattesmerter, vekttap og feber benektes.", "nattesmerter", False),
+    # a dummy subject leaves the negated thing after the cue
+    ("nb", "Det forelå ikke tegn til cauda equina.", "cauda equina", True),
+    ("nb", "Det påvistes ikke fraktur på bildene.", "fraktur", True),
+    ("da", "Der forelå ikke tegn til infektion.", "infektion", True),
+    ("nb", "Skjelettmetastaser forelå ikke.", "Skjelettmetastaser", True),
+    # fri for / negative for
+    ("nb", "Lymfeknutene var frie for metastaser.", "metastaser", True),
+    ("da", "Biopsierne var negative for malignitet.", "malignitet", True),
+])
+def test_lists_and_post_posed_cues(lang, text, word, negated):
+    assert _ctx(lang, text, word).negated is negated
+
+
+@pytest.mark.parametrize("lang, text, word", [
+    # the finding is a reference point of the negation, not what it denies
+    ("nb", "Hun er ikke operert for prolapset, men har fått fysioterapi.", "prolapset"),
+    ("nn", "Han er ikkje operert for brotet i foten.", "brotet"),
+    ("da", "Hun er ikke opereret for diskusprolapsen.", "diskusprolapsen"),
+    ("nb", "Han har ikke vært i arbeid på tre uker pga. smerter i korsryggen.", "smerter"),
+    ("nb", "Hun går ikke tur lenger på grunn av nattesmerter.", "nattesmerter"),
+    ("da", "Hun kan ikke arbejde på grund af smerter i lænden.", "smerter"),
+    ("nb", "Det er ikke funnet noen årsak til vekttapet.", "vekttapet"),
+    ("nb", "Det er ikke kjent om hun har hatt feber.", "feber"),
+    ("da", "Det er ikke kendt om han har haft feber.", "feber"),
+])
+def test_reference_points_are_not_negated(lang, text, word):
+    got = _ctx(lang, text, word)
+    assert not got.negated, got.triggers
+
+
+@pytest.mark.parametrize("lang, sentence", [
+    ("nb", "Malignitet kan ikke utelukkes."),
+    ("nb", "Man kan ikke utelukke malignitet."),
+    ("nb", "Kreft er ikke utelukket."),
+    ("nn", "Ein kan ikkje utelukke kreft."),
+    ("da", "Man kan ikke udelukke kræft."),
+    ("da", "Kræft er endnu ikke afkræftet."),
+])
+def test_a_cancer_the_referrer_cannot_exclude_is_never_declined(monkeypatch, lang, sentence):
+    report = appended(monkeypatch, lang, sentence)
+    assert report["action"] != "decline"
+    assert "SAFE-001" in {f["rule"] for f in report["findings"]}
+
+
+@pytest.mark.parametrize("lang, sentence", [
+    ("nb", "Spm.: utelukke kreft?"),
+    ("nn", "Spørsmål: utelukke metastasar."),
+    ("da", "Kræft blev udelukket ved CT sidste år."),
+])
+def test_a_rule_out_request_or_a_done_rule_out_may_still_be_declined(monkeypatch, lang, sentence):
+    assert appended(monkeypatch, lang, sentence)["action"] == "decline"
