@@ -74,6 +74,23 @@ def test_double_negation_and_litotes(lang, text, word, negated):
     ("nb", "Det påvistes ikke fraktur på bildene.", "fraktur", True),
     ("da", "Der forelå ikke tegn til infektion.", "infektion", True),
     ("nb", "Skjelettmetastaser forelå ikke.", "Skjelettmetastaser", True),
+    # a preposition after an evidence word keeps the negation going; after others it ends it
+    ("nb", "Selv om MR ikke viste tegn til prolaps, ble hun henvist videre.", "prolaps", True),
+    ("nb", "Han har ikke vært utsatt for noe traume.", "traume", True),
+    ("nn", "Det var ikkje holdepunkt for infeksjon.", "infeksjon", True),
+    ("nb", "Hun trengte ikke sykemelding for ryggsmertene.", "ryggsmertene", False),
+    # a negated population: what describes it is not denied, what follows its verb is
+    ("nb", "Ingen av pasientene med kjent osteoporose fikk brudd etter inngrepet.", "osteoporose", False),
+    ("nb", "Ingen av pasientene med kjent osteoporose fikk brudd etter inngrepet.", "brudd", True),
+    ("nb", "Ingen av disse pasientene hadde tegn til spredning.", "spredning", True),
+    # "only", "rather", a dash and "let alone" end a negation
+    ("nb", "Ingen utstråling, bare lokale smerter i korsryggen.", "lokale smerter", False),
+    ("da", "Ingen udstråling, kun lokale smerter.", "lokale smerter", False),
+    ("nn", "Ikkje mekaniske smerter, snarare stivheit om morgonen.", "stivheit", False),
+    ("nb", "Ingen feber - men vekttap på 5 kg.", "vekttap", False),
+    ("nb", "Han har ryggsmerter, for ikke å snakke om nattesmertene.", "nattesmertene", False),
+    ("nb", "Ikke bare smerter, men også nummenhet.", "smerter", False),
+    ("nb", "Ingen utstråling, ingen nummenhet.", "nummenhet", True),
     # fri for / negative for
     ("nb", "Lymfeknutene var frie for metastaser.", "metastaser", True),
     ("da", "Biopsierne var negative for malignitet.", "malignitet", True),

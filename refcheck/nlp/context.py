@@ -38,7 +38,7 @@ from spacy.language import Language
 from .context_rules import (
     COMMAS, COORDINATORS, ContextRule, DESCRIBERS, FAMILY_BACK,
     FAMILY_PREPOSITIONS, FAMILY_QUANTIFIERS, FAMILY_UNSURE, MODIFIERS,
-    PROXY_PREPOSITIONS, RESULT_ADVERBS, RESULT_VERBS, TERMINATED_BY, TriggerMatcher, load_context_rules, load_pronouns,
+    PREP_GOVERNORS, PROXY_PREPOSITIONS, RESULT_ADVERBS, RESULT_VERBS, TERMINATED_BY, TriggerMatcher, load_context_rules, load_pronouns,
 )
 from .context_lists import LIST_STOPS, list_end, list_start
 from .negation_owners import NEGATORS, denied_heads, double_negations, own_negations  # noqa: F401 - re-exported
@@ -109,6 +109,8 @@ class ContextEngine:
         item); without it every word counts as bare.
         """
         stops, stop_end, spared = _stop_maps(triggers)
+        for t in [t for t, cat in stops.items() if cat == "PREP" and t and words[t - 1].lower() in PREP_GOVERNORS]:
+            del stops[t]  # "ikke tegn til infeksjon": the preposition's object is what is denied
         present: dict[int, set[str]] = {}
         for s, e, r in triggers:
             cats = present.setdefault(sent_of[s], set())
@@ -260,7 +262,10 @@ class ContextEngine:
                 break
         verbs = ("VERB", "AFFIRMED", "HISTORICAL")
         verb = next((t for t in range(end, hi) if stops.get(t) in verbs), None)
-        hole = next((t for t in range(end, verb if verb is not None else end) if words[t].lower() in DESCRIBERS), None)
+        hole = next((t for t in range(end, verb + 1 if verb is not None else end) if words[t].lower() in DESCRIBERS),
+                    None)
+        if hole is not None and verb is not None and verb <= hole + 1:  # "med kjent malignitet": the description's own
+            verb = next((t for t in range(hole + 2, hi) if stops.get(t) in verbs), None)
         if hole is None or verb is None:
             return [(end, hi, start, end, rule)]
         return [(end, hole, start, end, rule), (verb, hi, start, end, rule)]

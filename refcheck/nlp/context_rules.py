@@ -32,6 +32,11 @@ FAMILY_QUANTIFIERS = frozenset({"begge", "to", "tre", "fire", "flere", "alle", "
 #: object, not its subject, is the relative who is not the patient's history.
 PROXY_PREPOSITIONS = frozenset({"med", "av", "af", "ifølge", "ifølgje", "iflg", "iflg.", "hos"})
 #: Words that begin what describes a negated population ("Ingen av pasientene *med* X …").
+#: Words whose preposition introduces what a negation denies, so the preposition does not
+#: end the scope of "ikke" ("ikke var holdepunkter for metastaser", "ikke vært utsatt for
+#: traume"; but "trengte ikke sykemelding for ryggsmertene").
+PREP_GOVERNORS = frozenset({"tegn", "teikn", "holdepunkt", "holdepunkter", "holdepunkta", "mistanke", "spor",
+                            "indikasjon", "indikasjoner", "utsatt", "utsett", "udsat"})
 DESCRIBERS = frozenset({"med", "som", "uten", "utan", "uden", "etter", "efter", "operert", "opereret", "behandlet"})
 #: "X kunne (dermed) utelukkes": a rule-out word after these reports that X was excluded.
 RESULT_VERBS = frozenset({"kunne", "kan", "ble", "blei", "vart", "blev", "er", "var", "blir", "bliver", "vert"})
@@ -55,7 +60,7 @@ TERMINATED_BY = {
 LIST_WORDS = 4
 COORDINATORS = frozenset({"eller", "og", "el", "el.", "samt", "heller", "/", "&", "verken", "hverken", "korkje",
                           "elle", "ell", "og/eller"})
-COMMAS = frozenset({",", "–", "—"})
+COMMAS = frozenset({",", "–", "—", "-"})  # "-" as a token: a dash between words ("Ingen feber - men vekttap")
 DIGIT = re.compile(r"\d")
 
 
