@@ -36,9 +36,9 @@ from functools import lru_cache
 from spacy.language import Language
 
 from .context_rules import (
-    COMMAS, COORDINATORS, ContextRule, DESCRIBERS, FAMILY_BACK,
-    FAMILY_PREPOSITIONS, FAMILY_QUANTIFIERS, FAMILY_UNSURE, MODIFIERS,
-    PREP_GOVERNORS, PROXY_PREPOSITIONS, RESULT_ADVERBS, RESULT_VERBS, TERMINATED_BY, TriggerMatcher, load_context_rules, load_pronouns,
+    COMMAS, COORDINATORS, ContextRule, DESCRIBERS, FAMILY_BACK, FAMILY_PREPOSITIONS, FAMILY_QUANTIFIERS,
+    FAMILY_UNSURE, MODIFIERS, PREP_GOVERNORS, PROXY_PREPOSITIONS, RESULT_ADVERBS, RESULT_VERBS, TERMINATED_BY,
+    TriggerMatcher, load_context_rules, load_pronouns,
 )
 from .context_lists import LIST_STOPS, list_end, list_start
 from .negation_owners import NEGATORS, denied_heads, double_negations, own_negations  # noqa: F401 - re-exported
