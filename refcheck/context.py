@@ -39,15 +39,22 @@ def annotate(text: str, targets: list[tuple[int, int]], language: str = "nb") ->
     engine = state(doc).context_engine
     triggers = engine.triggers(info.words)
     covered = covered_tokens(doc, len(info.words))
+    spans = [_tokens_of(info, start, end) for start, end in targets]
+    for a, b in spans:  # the caller's targets are concepts too: list items for the scopes
+        for t in range(a, min(b, len(covered))):
+            covered[t] = True
     scopes = engine.scopes(info.words, info.sent_of, info.sent_bounds, triggers, covered)
     out = []
-    for start, end in targets:
-        a = _token_at(info, start)
-        b = max(a + 1, _token_at(info, max(start, end - 1)) + 1)
+    for (start, end), (a, b) in zip(targets, spans):
         mods, why = apply(scopes, info.words, a, b) if info.words else (set(), [])
         out.append(TargetContext(start, end, "NEGATED_EXISTENCE" in mods, "HYPOTHETICAL" in mods,
                                  "FAMILY" in mods or FAMILY_UNSURE in mods, "HISTORICAL" in mods, "RULE_OUT" in mods, tuple(why)))
     return out
+
+
+def _tokens_of(info, start: int, end: int) -> tuple[int, int]:
+    a = _token_at(info, start)
+    return a, max(a + 1, _token_at(info, max(start, end - 1)) + 1)
 
 
 def _token_at(info, pos: int) -> int:

@@ -116,6 +116,37 @@ def test_reference_points_are_not_negated(lang, text, word):
     assert not got.negated, got.triggers
 
 
+@pytest.mark.parametrize("lang, text, word, negated", [
+    # a negated recommendation, comparison or follow-up leaves the condition present
+    ("nb", "MR anbefales ikke ved uspesifikke korsryggsmerter.", "korsryggsmerter", False),
+    ("da", "Billeddiagnostik bør ikke udføres ved akutte lændesmerter.", "lændesmerter", False),
+    ("nb", "Hun er ikke like plaget av nattesmertene som før.", "nattesmertene", False),
+    ("nb", "Han har ikke vært fulgt opp for prostatakreften.", "prostatakreften", False),
+    ("nb", "Ved manglende bedring av smertene etter seks uker bør hun henvises.", "smertene", False),
+    ("nb", "Ingen opplysninger om traume.", "traume", False),
+    ("da", "Ingen oplysninger om feber.", "feber", False),
+    ("nb", "Hun hadde ingen kjente risikofaktorer for osteoporose.", "osteoporose", False),
+    # a negated population inside a subordinate clause ends at its comma
+    ("nb", "Selv om ingen av pasientene hadde feber, fikk tre av dem spondylodiskitt.", "spondylodiskitt", False),
+    ("nb", "Selv om ingen av pasientene hadde feber, fikk tre av dem spondylodiskitt.", "feber", True),
+    # "ikke lenger" with a past verb
+    ("nb", "Etter at hun ikke lenger hadde smerter, ble hun utskrevet.", "smerter", True),
+    ("da", "Efter at han ikke længere havde smerter, blev han udskrevet.", "smerter", True),
+    # the bladder and bowel as what the symptoms come from stay negated
+    ("nb", "Ingen symptomer fra blære eller tarm.", "tarm", True),
+    ("nn", "Ingen plager frå blære eller tarm.", "blære", True),
+])
+def test_recommendations_comparisons_unknowns(lang, text, word, negated):
+    assert _ctx(lang, text, word).negated is negated
+
+
+def test_annotate_reads_the_callers_targets_as_list_items():
+    text = "Cøliaki, laktoseintoleranse og mikroskopisk kolitt ble utelukket før diagnosen ble stilt."
+    starts = [text.index(w) for w in ("Cøliaki", "laktoseintoleranse", "mikroskopisk kolitt")]
+    spans = [(s, s + n) for s, n in zip(starts, (7, 18, 19))]
+    assert [r.negated for r in annotate(text, spans, language="nb")] == [True, True, True]
+
+
 @pytest.mark.parametrize("lang, sentence", [
     ("nb", "Malignitet kan ikke utelukkes."),
     ("nb", "Man kan ikke utelukke malignitet."),

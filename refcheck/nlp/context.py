@@ -47,6 +47,9 @@ from .extensions import state
 
 #: Subjects that leave the negated thing after the verb ("Det forelå ikke fjernmetastaser").
 DUMMY_SUBJECTS = frozenset({"det", "der"})
+#: Words that open a subordinate clause: a negated population inside one ends at its comma.
+SUBORDINATORS = frozenset({"om", "hvis", "dersom", "når", "fordi", "mens", "at", "siden", "da", "sidan", "medan",
+                           "selvom", "skønt", "idet"})
 #: "to the end of the sentence" is at most this many tokens (linear time on any input).
 MAX_SCOPE = 60
 
@@ -151,6 +154,9 @@ class ContextEngine:
                     hi = list_end(words, end, hi, s_hi, stops, covered, ends, rule)
                     out.append((end, hi, start, end, rule))
                 elif rule.category == "NEGATED_EXISTENCE":
+                    if any(w.lower() in SUBORDINATORS for w in words[max(s_lo, start - 2):start]):
+                        # "Selv om ingen av pasientene hadde X, ble Y funnet": the clause ends at its comma
+                        hi = next((t for t in range(end, hi) if words[t] in COMMAS), hi)
                     out += self._population(words, start, end, hi, stops, rule)
                 else:
                     out.append((end, hi, start, end, rule))
