@@ -32,6 +32,8 @@ from .tables import FINDING_COLUMNS, REFERRAL_COLUMNS
 
 #: Records per worker task.
 BATCH = 64
+#: Dask settings for a local cluster: no per-worker profiler or GIL sampling.
+LEAN_WORKERS = {"distributed.worker.profile.enabled": False, "distributed.admin.system-monitor.gil.enabled": False}
 
 
 def _key_from_env() -> bytes:
@@ -93,8 +95,14 @@ class DaskChecker:
         if scheduler:
             self.client = Client(scheduler)
         else:
-            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=40)
+            import dask
+
+            # The workers' statistical profiler and GIL monitor sample the check thread's
+            # stack every few milliseconds: off for the cluster refcheck starts itself (an
+            # external cluster keeps its own configuration; see the README).
+            with dask.config.set(LEAN_WORKERS):
+                self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                            dashboard_address=None, silence_logs=40)
             self.client = Client(self.cluster)
         self.client.register_plugin(PipelinePlugin())
         self.expected = "" if privacy.keep_ids else fingerprint(privacy.key)
