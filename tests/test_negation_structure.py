@@ -129,6 +129,11 @@ def test_reference_points_are_not_negated(lang, text, word):
     # a negated population inside a subordinate clause ends at its comma
     ("nb", "Selv om ingen av pasientene hadde feber, fikk tre av dem spondylodiskitt.", "spondylodiskitt", False),
     ("nb", "Selv om ingen av pasientene hadde feber, fikk tre av dem spondylodiskitt.", "feber", True),
+    # "after" anchors the negation in time: the event happened
+    ("nb", "Ingen smerter etter fallet på isen.", "fallet", False),
+    ("nn", "Ikkje vondt etter fallet.", "fallet", False),
+    ("da", "Ingen smerter efter faldet fra stigen.", "faldet", False),
+    ("nb", "Ingen smerter etter fallet på isen.", "smerter", True),
     # "ikke lenger" with a past verb
     ("nb", "Etter at hun ikke lenger hadde smerter, ble hun utskrevet.", "smerter", True),
     ("da", "Efter at han ikke længere havde smerter, blev han udskrevet.", "smerter", True),

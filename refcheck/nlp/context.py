@@ -47,6 +47,8 @@ from .extensions import state
 
 #: Subjects that leave the negated thing after the verb ("Det forelå ikke fjernmetastaser").
 DUMMY_SUBJECTS = frozenset({"det", "der"})
+#: "after": a negation's scope ends there ("Ingen smerter etter fallet": the fall happened).
+AFTER = frozenset({"etter", "efter"})
 #: Words that open a subordinate clause: a negated population inside one ends at its comma.
 SUBORDINATORS = frozenset({"om", "hvis", "dersom", "når", "fordi", "mens", "at", "siden", "da", "sidan", "medan",
                            "selvom", "skønt", "idet"})
@@ -151,6 +153,8 @@ class ContextEngine:
                         hi = t
                         break
                 if rule.category == "NEGATED_EXISTENCE" and not rule.across_commas:
+                    # "Ingen smerter etter fallet": what came before is a time anchor, not denied
+                    hi = next((t for t in range(end + 1, hi) if words[t].lower() in AFTER), hi)
                     hi = list_end(words, end, hi, s_hi, stops, covered, ends, rule)
                     out.append((end, hi, start, end, rule))
                 elif rule.category == "NEGATED_EXISTENCE":
