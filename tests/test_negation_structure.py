@@ -173,3 +173,32 @@ def test_a_cancer_the_referrer_cannot_exclude_is_never_declined(monkeypatch, lan
 ])
 def test_a_rule_out_request_or_a_done_rule_out_may_still_be_declined(monkeypatch, lang, sentence):
     assert appended(monkeypatch, lang, sentence)["action"] == "decline"
+
+
+@pytest.mark.parametrize("lang, sentence", [
+    # no sensation at all in the saddle area: the negator is the finding's own
+    ("nb", "Hun har ingen følelse i setet siden i morges."),
+    ("nb", "Ingen følelse rundt endetarmen når han tørker seg."),
+    ("nb", "Har mistet følelsen i skrittet."),
+    ("nn", "Ho har inga kjensle i setet sidan i går."),
+    ("nn", "Han har mista kjensla rundt endetarmen."),
+    ("da", "Ingen følelse i skridtet siden i går."),
+    ("da", "Hun har ingen fornemmelse omkring endetarmen."),
+    ("da", "Ingen følelse i ridebukseområdet."),
+    ("nb", "Kiropraktor beskriver saddelanestesi."),
+])
+def test_no_feeling_in_the_saddle_area_is_cauda_equina(monkeypatch, lang, sentence):
+    report = appended(monkeypatch, lang, sentence)
+    assert report["appropriateness"] == "urgent" and "cauda_equina" in {f["code"] for f in report["red_flags"]}
+
+
+@pytest.mark.parametrize("lang, sentence", [
+    ("nb", "Ingen nedsatt følelse i setet."),
+    ("nb", "Ingen nummenhet i ridebukseområdet."),
+    ("nb", "Normal følelse i setet."),
+    ("nn", "Inga nedsett kjensle i setet."),
+    ("da", "Ingen nedsat følelse i skridtet."),
+    ("da", "Normal sensibilitet i ridebukseområdet."),
+])
+def test_a_normal_saddle_sensation_is_still_declined(monkeypatch, lang, sentence):
+    assert appended(monkeypatch, lang, sentence)["action"] == "decline"

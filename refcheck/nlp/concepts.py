@@ -35,7 +35,7 @@ from functools import lru_cache
 from ..errors import data_error
 from ..text.fold import CACHE_WORDS
 
-CONCEPT_KEYS = {"id", "category", "code", "anchor", "require", "exclude", "window", "source", "note"}
+CONCEPT_KEYS = {"id", "category", "code", "anchor", "require", "exclude", "window", "source", "note", "gap"}
 DEFAULT_WINDOW = 6
 #: Most tokens allowed between the words of a multi-word group member.
 GAP = 2
@@ -53,6 +53,9 @@ class Concept:
     exclude: tuple[str, ...]
     window: int
     source: str
+    #: most tokens between the words of an anchor member ("ingen følelse" with gap 0: not
+    #: "Ingen nedsatt følelse", whose negator denies a reduced sensation)
+    gap: int = GAP
 
 
 def _atom(word: str, key) -> tuple[str, str]:
@@ -163,8 +166,8 @@ class ConceptMatcher:
                         pos[atom] = [i]
         return pos
 
-    def hits(self, group: str, atoms: list[frozenset[int]], pos: dict[int, list[int]] | None = None
-              ) -> list[tuple[int, int]]:
+    def hits(self, group: str, atoms: list[frozenset[int]], pos: dict[int, list[int]] | None = None,
+             gap: int = GAP) -> list[tuple[int, int]]:
         """Where the members of ``group`` match: (first token, end token).
 
         The words of a member may have up to ``GAP`` other tokens between them, so word
@@ -182,18 +185,18 @@ class ConceptMatcher:
                 if len(pat) == 1:
                     out.extend((i, i + 1) for i in starts)
                     continue
-                self._extend(pat, starts, atoms, n, out)
+                self._extend(pat, starts, atoms, n, out, gap)
         out.sort()
         return out
 
     @staticmethod
-    def _extend(pat: tuple[int, ...], starts: list[int], atoms, n: int, out: list) -> None:
+    def _extend(pat: tuple[int, ...], starts: list[int], atoms, n: int, out: list, gap: int = GAP) -> None:
         """The hits of a several-word member that begins at each of ``starts``."""
         for i in starts:
             j = i + 1
             for atom in pat[1:]:
                 k = None
-                for t in range(j, min(n, j + GAP + 1)):
+                for t in range(j, min(n, j + gap + 1)):
                     if atom in atoms[t]:
                         k = t
                         break
@@ -217,12 +220,12 @@ class ConceptMatcher:
         if not pos:
             return []
         present = pos.keys()
-        hits_cache: dict[str, list[tuple[int, int]]] = {}
+        hits_cache: dict[tuple[str, int], list[tuple[int, int]]] = {}
 
-        def hits(group: str) -> list[tuple[int, int]]:
-            h = hits_cache.get(group)
+        def hits(group: str, gap: int = GAP) -> list[tuple[int, int]]:
+            h = hits_cache.get((group, gap))
             if h is None:
-                h = hits_cache[group] = self.hits(group, atoms, pos)
+                h = hits_cache[(group, gap)] = self.hits(group, atoms, pos, gap)
             return h
 
         out = []
@@ -237,7 +240,7 @@ class ConceptMatcher:
             if not possible:
                 continue
             taken = skip.get(c.code) if skip else None
-            for a, b in hits(c.anchor):
+            for a, b in hits(c.anchor, c.gap):
                 if taken and not taken.isdisjoint(range(a, b)):
                     continue
                 sent = sent_of[a]
@@ -314,5 +317,6 @@ def load_concepts(lang: str) -> tuple[tuple[Concept, ...], dict[str, list[str]]]
                                  allowed={k: list(v) for k, v in _allowed_codes().items()})
             concepts.append(Concept(row["id"], row["category"], row["code"], row["anchor"],
                                     tuple(row.get("require", ())), tuple(row.get("exclude", ())),
-                                    int(row.get("window", DEFAULT_WINDOW)), row.get("source", "")))
+                                    int(row.get("window", DEFAULT_WINDOW)), row.get("source", ""),
+                                    int(row.get("gap", GAP))))
     return tuple(concepts), groups

@@ -263,20 +263,37 @@ class LexiconComponent:
                 best[0], best[1] = end, entry
         if group:
             flush()
-        mentions += self._concept_mentions(info, mentions)
+        mentions = self._with_concepts(info, mentions)
         state(doc).mentions = mentions
         state(doc).cues = cues
         return doc
 
+    def _with_concepts(self, info, mentions: list[Mention]) -> list[Mention]:
+        """The lexicon mentions plus the composed concepts (concepts.py) that no lexicon
+        mention of the same code already covers. A concept that holds its own negator and
+        a same-code lexicon term replaces the term ("Ingen følelse i ridebukseområdet": the
+        term "ridebukse*" alone would read as negated)."""
+        out = self._concept_mentions(info, mentions)
+        if not out:
+            return mentions
+        dropped: set[int] = set()
+        for c in out:
+            if c.parts and c.tok_start in c.parts:
+                dropped.update(id(m) for m in mentions if m.code == c.code and m is not c
+                               and c.tok_start < m.tok_start and m.tok_end <= c.tok_end)
+        kept = [m for m in mentions if id(m) not in dropped] if dropped else mentions
+        return kept + out
+
     def _concept_mentions(self, info, mentions: list[Mention]) -> list[Mention]:
-        """Composed concepts (concepts.py) that no lexicon mention of the same code already covers."""
+        """Composed concepts (concepts.py) that no lexicon mention of the same code already
+        covers (unless the concept begins with its own words before that mention)."""
         out: list[Mention] = []
         taken: dict[str, set[int]] = {}  # code → the tokens its mentions cover
         for m in mentions:
             taken.setdefault(m.code, set()).update(range(m.tok_start, m.tok_end))
         for a, b, c, parts in self.concepts.match(info.words, info.sent_of, taken):
             covered = taken.setdefault(c.code, set())
-            if any(t in covered for t in range(a, b)):
+            if any(t in covered for t in range(a, b)) and (a in covered or a not in parts):
                 continue
             covered.update(range(a, b))
             out.append(Mention(c.category, c.code, c.id, info.starts[a], info.ends[b - 1], a, b,
