@@ -145,6 +145,35 @@ def test_recommendations_comparisons_unknowns(lang, text, word, negated):
     assert _ctx(lang, text, word).negated is negated
 
 
+@pytest.mark.parametrize("lang, text, word, negated", [
+    # "ua." with its full stop is a normal finding
+    ("nb", "Kraft og reflekser ua. i begge bein.", "reflekser", True),
+    ("da", "Kraft ua., men nedsat achillesrefleks hø.", "Kraft", True),
+    # a list closed by its coordinator ends at the next comma
+    ("nb", "Ingen feber, vekttap eller nattesmerter, nummen i setet siden i går.", "nummen i setet", False),
+    ("nb", "Ingen feber, vekttap eller nattesmerter.", "nattesmerter", True),
+    # "except" ends a negation
+    ("nb", "Ingen B-symptomer utover nattesvette.", "nattesvette", False),
+    ("da", "Ingen almensymptomer ud over nattesved.", "nattesved", False),
+    # "not known with" covers an earlier history
+    ("da", "Ikke kendt med tidligere kræft.", "kræft", True),
+    ("nn", "Ikkje kjend med tidlegare kreft.", "kreft", True),
+    # a past-tense denial before what it denies
+    ("da", "MR afkræftede prolaps, men smerterne fortsætter.", "prolaps", True),
+    ("da", "MR afkræftede prolaps, men smerterne fortsætter.", "smerterne", False),
+    # a question answered "Nei." in the next sentence
+    ("nb", "Vekttap? Nei. Feber? Nei. Nattesmerter? Ja.", "Vekttap", True),
+    ("nb", "Vekttap? Nei. Feber? Nei. Nattesmerter? Ja.", "Nattesmerter", False),
+    ("da", "Feber? Nej. Vægttab? Ja, 6 kg.", "Feber", True),
+    # a negator a verb or two before "uten" flips it: the pain is there
+    ("nb", "Hun kan ikke gå uten smerter i hoften.", "smerter", False),
+    ("nn", "Ho klarar ikkje sitje lenge utan smerter.", "smerter", False),
+    ("da", "Han kan ikke stå uden smerter.", "smerter", False),
+])
+def test_checklists_lists_and_flipped_without(lang, text, word, negated):
+    assert _ctx(lang, text, word).negated is negated
+
+
 def test_annotate_reads_the_callers_targets_as_list_items():
     text = "Cøliaki, laktoseintoleranse og mikroskopisk kolitt ble utelukket før diagnosen ble stilt."
     starts = [text.index(w) for w in ("Cøliaki", "laktoseintoleranse", "mikroskopisk kolitt")]

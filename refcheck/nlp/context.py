@@ -56,10 +56,11 @@ SUBORDINATORS = frozenset({"om", "hvis", "dersom", "når", "fordi", "mens", "at"
 MAX_SCOPE = 60
 
 
-def _stop_maps(triggers: list) -> tuple[dict, dict, dict]:
+def _stop_maps(triggers: list, words: list[str]) -> tuple[dict, dict, dict]:
     """By trigger start: the category that stops scopes there (TERMINATE for terminators
-    and pseudo triggers), the trigger's end (a backward scope stops after the whole
-    trigger: "Pasienten har"), and the categories a terminator spares."""
+    and pseudo triggers; not a preposition after an evidence word: "ikke tegn til
+    infeksjon"), the trigger's end (a backward scope stops after the whole trigger:
+    "Pasienten har"), and the categories a terminator spares."""
     stops: dict[int, str] = {}
     stop_end: dict[int, int] = {}
     spared: dict[int, tuple[str, ...]] = {}
@@ -70,8 +71,27 @@ def _stop_maps(triggers: list) -> tuple[dict, dict, dict]:
             if r.spares:
                 spared[s] = r.spares
         elif r.category not in stops.get(s, ""):
-            stops[s] = r.category
+            if r.category != "PREP" or not s or words[s - 1].lower() not in PREP_GOVERNORS:
+                stops[s] = r.category
     return stops, stop_end, spared
+
+
+#: A sentence that is only this word answers the question before it ("Vekttap? Nei.").
+NO_ANSWERS = frozenset({"nei", "nej", "neg", "neg.", "nei.", "nej."})
+ANSWER_NO = ContextRule("engine.answer_no", "nei", "NEGATED_EXISTENCE", "BACKWARD", None, ())
+
+
+def _answered_no(words: list[str], sent_bounds: dict) -> list:
+    """Scopes over a question answered "Nei." in the next sentence ("Feber? Nei.")."""
+    out = []
+    for k in range(1, len(sent_bounds)):
+        a, b = sent_bounds[k]
+        said = [t for t in range(a, b) if any(ch.isalnum() for ch in words[t])]
+        if len(said) == 1 and words[said[0]].lower() in NO_ANSWERS:
+            qa, qb = sent_bounds[k - 1]
+            if any(words[t] == "?" for t in range(qa, qb)):
+                out.append((qa, qb, said[0], said[0] + 1, ANSWER_NO))
+    return out
 
 
 class ContextEngine:
@@ -113,9 +133,7 @@ class ContextEngine:
         ``covered[i]`` tells whether token ``i`` is part of a lexicon mention (a bare list
         item); without it every word counts as bare.
         """
-        stops, stop_end, spared = _stop_maps(triggers)
-        for t in [t for t, cat in stops.items() if cat == "PREP" and t and words[t - 1].lower() in PREP_GOVERNORS]:
-            del stops[t]  # "ikke tegn til infeksjon": the preposition's object is what is denied
+        stops, stop_end, spared = _stop_maps(triggers, words)
         present: dict[int, set[str]] = {}
         for s, e, r in triggers:
             cats = present.setdefault(sent_of[s], set())
@@ -185,6 +203,7 @@ class ContextEngine:
                     lo = list_start(words, lo, start, s_lo, stops, covered, blocked)
                 out.append((lo, start, start, end, rule))
         out += self._carried(words, sent_of, sent_bounds, triggers, out, stops, spared)
+        out += _answered_no(words, sent_bounds)
         return out
 
     @staticmethod

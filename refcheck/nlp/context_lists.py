@@ -32,8 +32,10 @@ def list_end(words, begin: int, hi: int, s_hi: int, stops: dict, covered, ends, 
     A comma part continues the list when it does not begin with a coordinator (", og
     pasienten ble …" is a clause), holds no number before its coordinator ("vekttap 7
     kg") and no history, affirmation or terminator word, and is short or joined by a
-    coordinator ("fri luft, væske i bukhulen eller fortykket tarmvegg"). A list carries
-    a short scope (``uten``: six tokens) to its last item.
+    coordinator ("fri luft, væske i bukhulen eller fortykket tarmvegg"). A list ends at the
+    comma after the part that holds its coordinator ("Ingen feber, vekttap eller
+    nattesmerter, nummen i setet"). A list carries a short scope (``uten``: six tokens) to
+    its last item.
     """
     commas = []
     for t in range(begin, s_hi):  # the commas of this scope's list, at most MAX_ITEMS
@@ -44,9 +46,13 @@ def list_end(words, begin: int, hi: int, s_hi: int, stops: dict, covered, ends, 
     if not commas or commas[0] >= hi:
         return hi
     end = hi
+    prev = begin  # start of the part before this comma
     for k, comma in enumerate(commas):
         if comma >= end:
             return end
+        if any(words[t].lower() in COORDINATORS for t in range(prev, comma)):
+            return comma  # the list was closed by its coordinator ("Ingen A, B eller C, nummen i setet")
+        prev = comma + 1
         nxt = commas[k + 1] if k + 1 < len(commas) else s_hi
         part = [t for t in range(comma + 1, nxt) if words[t] not in COMMAS]
         if not part or words[part[0]].lower() in COORDINATORS:

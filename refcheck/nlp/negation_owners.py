@@ -74,6 +74,8 @@ def denied_heads(triggers, words: list[str], negation_words, fold) -> list[tuple
 #: Negators that flip the negation right after them: "ikke utelukket", "ikkje utan smerter",
 #: "ikke negativ". ("ingen" and "uten" before another negator are left alone.)
 FLIPPING = frozenset({"ikke", "ikkje", "ej", "inte"})
+#: "without": a negator a verb or two before it flips it too ("kan ikke gå uten smerter").
+WITHOUT = frozenset({"uten", "utan", "uden"})
 #: What a negator before a negation becomes: neither negates, and the pair ends scopes.
 DOUBLE_NEGATION = ContextRule("engine.double_negation", "ikke + negation", "PSEUDO", "TERMINATE", 0, ())
 
@@ -89,8 +91,8 @@ def double_negations(triggers: list, words: list[str], fold) -> list:
     k, n = 0, len(triggers)
     while k < n:
         s, e, r = triggers[k]
-        if (k + 1 < n and e - s == 1 and r.category == "NEGATED_EXISTENCE" and triggers[k + 1][0] == e
-                and fold(words[s]) in FLIPPING):
+        if (k + 1 < n and e - s == 1 and r.category == "NEGATED_EXISTENCE" and fold(words[s]) in FLIPPING
+                and _pairs(triggers[k + 1], e, words, fold)):
             s2, e2, r2 = triggers[k + 1]
             if r2.category == "NEGATED_EXISTENCE":
                 out.append((s, e2, DOUBLE_NEGATION))
@@ -103,3 +105,13 @@ def double_negations(triggers: list, words: list[str], fold) -> list:
         out.append((s, e, r))
         k += 1
     return out
+
+
+def _pairs(nxt, end: int, words: list[str], fold) -> bool:
+    """Whether trigger ``nxt`` follows a negator ending at ``end`` closely enough to pair
+    with it: right after it, or "uten" after at most two words that are not punctuation."""
+    s2 = nxt[0]
+    if s2 == end:
+        return True
+    return (s2 - end <= 2 and nxt[1] - s2 == 1 and fold(words[s2]) in WITHOUT
+            and all(any(ch.isalpha() for ch in w) for w in words[end:s2]))
