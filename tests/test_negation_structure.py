@@ -152,6 +152,7 @@ def test_recommendations_comparisons_unknowns(lang, text, word, negated):
     # a list closed by its coordinator ends at the next comma
     ("nb", "Ingen feber, vekttap eller nattesmerter, nummen i setet siden i går.", "nummen i setet", False),
     ("nb", "Ingen feber, vekttap eller nattesmerter.", "nattesmerter", True),
+    ("nb", "Ingen feber/frysninger, vekttap eller nattesvette.", "nattesvette", True),
     # "except" ends a negation
     ("nb", "Ingen B-symptomer utover nattesvette.", "nattesvette", False),
     ("da", "Ingen almensymptomer ud over nattesved.", "nattesved", False),

@@ -83,7 +83,9 @@ ANSWER_NO = ContextRule("engine.answer_no", "nei", "NEGATED_EXISTENCE", "BACKWAR
 
 def _answered_no(words: list[str], sent_bounds: dict) -> list:
     """Scopes over a question answered "Nei." in the next sentence ("Feber? Nei.")."""
-    out = []
+    out: list = []
+    if "?" not in words:
+        return out
     for k in range(1, len(sent_bounds)):
         a, b = sent_bounds[k]
         said = [t for t in range(a, b) if any(ch.isalnum() for ch in words[t])]

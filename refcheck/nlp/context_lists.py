@@ -9,6 +9,8 @@ from .context_rules import COMMAS, COORDINATORS, DIGIT, LIST_WORDS
 LIST_STOPS = frozenset({"HISTORICAL", "AFFIRMED", "TERMINATE", "VERB", "NEGATED_EXISTENCE"})
 #: A negation's list runs over at most this many commas (linear time on any input).
 MAX_ITEMS = 40
+#: Coordinators that close a list ("A, B eller C"); not "/" ("feber/frysninger, vekttap").
+CLOSERS = frozenset({"og", "eller", "samt", "el", "el.", "og/eller"})
 
 
 def _bare_item(words, part: list[int], stops: dict, covered) -> bool:
@@ -50,7 +52,7 @@ def list_end(words, begin: int, hi: int, s_hi: int, stops: dict, covered, ends, 
     for k, comma in enumerate(commas):
         if comma >= end:
             return end
-        if any(words[t].lower() in COORDINATORS for t in range(prev, comma)):
+        if any(words[t].lower() in CLOSERS for t in range(prev, comma)):
             return comma  # the list was closed by its coordinator ("Ingen A, B eller C, nummen i setet")
         prev = comma + 1
         nxt = commas[k + 1] if k + 1 < len(commas) else s_hi

@@ -270,9 +270,10 @@ class LexiconComponent:
 
     def _with_concepts(self, info, mentions: list[Mention]) -> list[Mention]:
         """The lexicon mentions plus the composed concepts (concepts.py) that no lexicon
-        mention of the same code already covers. A concept that holds its own negator and
-        a same-code lexicon term replaces the term ("Ingen følelse i ridebukseområdet": the
-        term "ridebukse*" alone would read as negated)."""
+        mention of the same code already covers. A concept that begins with its own words
+        before a same-code lexicon term and holds it is the fuller reading and replaces the
+        term ("Ingen følelse i ridebukseområdet": the concept owns "Ingen"; the term
+        "ridebukse*" alone read as negated)."""
         out = self._concept_mentions(info, mentions)
         if not out:
             return mentions
