@@ -31,6 +31,7 @@ exposes the same engine for any character spans of any text.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from functools import lru_cache
 
 from spacy.language import Language
@@ -48,12 +49,21 @@ from .extensions import state
 #: Subjects that leave the negated thing after the verb ("Det forelå ikke fjernmetastaser").
 DUMMY_SUBJECTS = frozenset({"det", "der"})
 #: "after": a negation's scope ends there ("Ingen smerter etter fallet": the fall happened).
-AFTER = frozenset({"etter", "efter"})
+AFTER = frozenset({"etter", "efter", "Etter", "Efter", "ETTER", "EFTER"})
 #: Words that open a subordinate clause: a negated population inside one ends at its comma.
 SUBORDINATORS = frozenset({"om", "hvis", "dersom", "når", "fordi", "mens", "at", "siden", "da", "sidan", "medan",
                            "selvom", "skønt", "idet"})
 #: "to the end of the sentence" is at most this many tokens (linear time on any input).
 MAX_SCOPE = 60
+
+
+def _first_in(positions: list[int], after: int, hi: int) -> int:
+    """The first of the sorted ``positions`` above ``after`` and below ``hi``, else ``hi``."""
+    if positions:
+        k = bisect_right(positions, after)
+        if k < len(positions) and positions[k] < hi:
+            return positions[k]
+    return hi
 
 
 def _stop_maps(triggers: list, words: list[str]) -> tuple[dict, dict, dict]:
@@ -154,6 +164,7 @@ class ContextEngine:
 
         out = []
         blocked = None  # tokens of the triggers that end a list (list_start), made when needed
+        after = [t for t, w in enumerate(words) if w in AFTER]
         for start, end, rule in triggers:
             if rule.category not in MODIFIERS or start in proxied:
                 continue
@@ -174,7 +185,7 @@ class ContextEngine:
                         break
                 if rule.category == "NEGATED_EXISTENCE" and not rule.across_commas:
                     # "Ingen smerter etter fallet": what came before is a time anchor, not denied
-                    hi = next((t for t in range(end + 1, hi) if words[t].lower() in AFTER), hi)
+                    hi = _first_in(after, end, hi)
                     hi = list_end(words, end, hi, s_hi, stops, covered, ends, rule)
                     out.append((end, hi, start, end, rule))
                 elif rule.category == "NEGATED_EXISTENCE":
