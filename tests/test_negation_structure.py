@@ -166,6 +166,12 @@ def test_recommendations_comparisons_unknowns(lang, text, word, negated):
     ("nb", "Vekttap? Nei. Feber? Nei. Nattesmerter? Ja.", "Vekttap", True),
     ("nb", "Vekttap? Nei. Feber? Nei. Nattesmerter? Ja.", "Nattesmerter", False),
     ("da", "Feber? Nej. Vægttab? Ja, 6 kg.", "Feber", True),
+    # a lone minus ends an exam item that is absent; a plus or a range is not one
+    ("da", "Knæ: hævelse ++, aflåsning -, instabilitet +.", "aflåsning", True),
+    ("da", "Knæ: hævelse ++, aflåsning -, instabilitet +.", "instabilitet", False),
+    ("nn", "Kne ve.: hevelse -, låsing +.", "hevelse", True),
+    ("nb", "Feber -. Nattesvette +.", "Nattesvette", False),
+    ("nb", "Smerter L4 - L5 hø.", "Smerter", False),
     # a negator a verb or two before "uten" flips it: the pain is there
     ("nb", "Hun kan ikke gå uten smerter i hoften.", "smerter", False),
     ("nn", "Ho klarar ikkje sitje lenge utan smerter.", "smerter", False),

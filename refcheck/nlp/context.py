@@ -42,7 +42,7 @@ from .context_rules import (
     TriggerMatcher, load_context_rules, load_pronouns,
 )
 from .context_lists import LIST_STOPS, list_end, list_start
-from .negation_owners import NEGATORS, denied_heads, double_negations, own_negations  # noqa: F401 - re-exported
+from .negation_owners import NEGATORS, denied_heads, double_negations, minus_marks, own_negations  # noqa: F401
 from .extensions import state
 
 
@@ -216,7 +216,7 @@ class ContextEngine:
                     lo = list_start(words, lo, start, s_lo, stops, covered, blocked)
                 out.append((lo, start, start, end, rule))
         out += self._carried(words, sent_of, sent_bounds, triggers, out, stops, spared)
-        out += _answered_no(words, sent_bounds)
+        out += _answered_no(words, sent_bounds) + minus_marks(words, sent_bounds)
         return out
 
     @staticmethod

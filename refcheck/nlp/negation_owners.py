@@ -5,7 +5,8 @@ avføringen"): that negator is the term's own and must not negate the term itsel
 (:func:`own_negations`). A PSEUDO trigger that begins with a negator ("ingen forverring")
 negates nothing after it, but denies a red flag whose first words it holds
 (:func:`denied_heads`). A negator right before another negation cancels it
-(:func:`double_negations`). All are used by the ConText engine (context.py).
+(:func:`double_negations`); a lone minus after an exam item marks it absent
+(:func:`minus_marks`). All are used by the ConText engine (context.py).
 """
 from __future__ import annotations
 
@@ -115,3 +116,26 @@ def _pairs(nxt, end: int, words: list[str], fold) -> bool:
         return True
     return (s2 - end <= 2 and nxt[1] - s2 == 1 and fold(words[s2]) in WITHOUT
             and all(any(ch.isalpha() for ch in w) for w in words[end:s2]))
+
+
+#: A finding marked absent with a minus in exam notation ("instabilitet -, hydrops +").
+MINUS = ContextRule("engine.minus_mark", "-", "NEGATED_EXISTENCE", "BACKWARD", 3, ())
+_MARK_ENDS = frozenset({",", ".", ";", ":"})
+
+
+def minus_marks(words: list[str], sent_bounds: dict) -> list:
+    """Scopes over the words before a lone "-" that ends an exam item ("låsing -,",
+    "Feber -."): back to the item's start (a comma, colon or the sentence start), at most
+    three words."""
+    out: list = []
+    if "-" not in words:
+        return out
+    for a, b in sent_bounds.values():
+        for t in range(a + 1, b):
+            if words[t] == "-" and any(ch.isalpha() for ch in words[t - 1]) \
+                    and (t + 1 >= b or words[t + 1] in _MARK_ENDS or "\n" in words[t + 1]):
+                lo = t
+                while lo > a and lo > t - 3 and words[lo - 1] not in _MARK_ENDS:
+                    lo -= 1
+                out.append((lo, t, t, t + 1, MINUS))
+    return out
