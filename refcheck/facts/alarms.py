@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from ..errors import data_error
 from ..nlp.extensions import state
+from ..nlp.negation_owners import NEGATORS
 
 NOT_PRESENT = {"NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "RULE_OUT"}
 
@@ -35,8 +36,6 @@ def _resolves(mods: set[str], why) -> bool:
     """Whether modifiers ``mods`` (decided by triggers ``why``: (text, category)) put a word
     out of the patient's present: a rule-out alone does not when it is a negated one
     ("kan ikke utelukkes", "ikke avkreftet": the finding stays open)."""
-    from ..nlp.negation_owners import NEGATORS
-
     hidden = mods & NOT_PRESENT
     if hidden == {"RULE_OUT"}:
         return not any(cat == "RULE_OUT" and any(w.lower() in NEGATORS for w in text.split()) for text, cat in why)

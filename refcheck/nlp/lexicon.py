@@ -294,7 +294,7 @@ class LexiconComponent:
             taken.setdefault(m.code, set()).update(range(m.tok_start, m.tok_end))
         for a, b, c, parts in self.concepts.match(info.words, info.sent_of, taken):
             covered = taken.setdefault(c.code, set())
-            if any(t in covered for t in range(a, b)) and (a in covered or a not in parts):
+            if a in covered or (a not in parts and any(t in covered for t in range(a, b))):
                 continue
             covered.update(range(a, b))
             out.append(Mention(c.category, c.code, c.id, info.starts[a], info.ends[b - 1], a, b,
