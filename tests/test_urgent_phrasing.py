@@ -43,6 +43,13 @@ URGENT = [
     ("nb", "progressive_neuro_deficit", "Kraft i stortåekstensjon 3/5, var 5/5 for en uke siden."),
     ("nn", "progressive_neuro_deficit", "Hælgang: kraft M5 førre veke, no M3."),
     ("da", "progressive_neuro_deficit", "Dorsalfleksion faldet fra M4 til M2 på tre dage."),
+    # difficulty, not only inability, holding urine or stool
+    ("nb", "cauda_equina", "Har vanskelig for å holde på avføringen siden helgen."),
+    ("nb", "cauda_equina", "Sliter med å holde tett, særlig når han reiser seg."),
+    ("nb", "cauda_equina", "Siste døgn har hun hatt problemer med å holde på urinen."),
+    ("nn", "cauda_equina", "Ho har fått vanskar med å halde på urinen."),
+    ("da", "cauda_equina", "Han har svært ved at holde på afføringen."),
+    ("da", "cauda_equina", "Besvær med at holde tæt siden i går aftes."),
 ]
 
 NOT_URGENT = [
@@ -56,6 +63,10 @@ NOT_URGENT = [
     ("da", "Vandlader normalt, mærker toiletpapiret."),
     ("nb", "Kraft M5 i hofteflektorer, M4 i dorsalfleksjon."),
     ("nb", "Dorsalfleksjon M3 forrige uke, nå M5."),
+    ("nb", "Ingen vansker med å holde på urin eller avføring."),
+    ("nb", "Han har ikke problemer med å holde på vannet."),
+    ("nn", "Ingen problem med å halde på avføringa."),
+    ("da", "Ingen problemer med at holde på vandet eller afføringen."),
 ]
 
 

@@ -17,7 +17,7 @@ _NUMBER_WORDS = {
 }
 _UNIT_WEEKS = {"d": 1 / 7, "w": 1.0, "m": 4.35, "y": 52.0}
 _UNITS = (
-    r"(?P<unit>dager|dagar|dage|dagen|dag|døgn|døgnet|d\b|uker|ukene|uka|uke|veker|vekene|veka|veke|uger|ugerne|ugers|uge|"
+    r"(?P<unit>dager|dagar|dage|dagen|dag|dg\.?|døgn|døgnet|d\b|uker|ukene|uka|uke|veker|vekene|veka|veke|uger|ugerne|ugers|uge|"
     r"ukers|vekers|u\b|måneder|månedene|måneders|måned|månader|månadene|månad|mnd\.?|mndr\.?|mdr\.?|md\.|"
     r"halvår|år|års|aar|åra)"
 )
@@ -149,7 +149,7 @@ _PERSON_5 = fastre.trie_alternation(_FEMALE_WORDS + _MALE_WORDS + ("pasient", "p
 _AGE_PATTERNS = [
     fastre.compile(r"(?<!\w)(?P<age>\d{1,3})\s*-?\s*(?:årig|årige|åring|år\s+gammel|år\s+gml\.?|år\s+gl\.?|år\s+gamal|års?\s+gamle|yo\b)", re.I),
     fastre.compile(r"(?<!\w)(?:(?i:" + _PERSON_2 + r")|K|M)\s*,?\s*(?P<age>\d{1,3})(?!\s*(?:kg|cm|mm|%|uker|dager|mnd|mdr|måneder|uger|dage|gr|°|[.,]\d))(?:\s*(?i:år))?(?!\w)"),
-    fastre.compile(r"(?<!\w)(?P<age>\d{1,3})\s*år\s*,?\s*(?:gammel\s+|gml\.?\s+|gl\.?\s+)?(?:" + _PERSON_3 + r")(?!\w)", re.I),
+    fastre.compile(r"(?<!\w)(?P<age>\d{1,3})\s*(?:år|å\.)\s*,?\s*(?:gammel\s+|gml\.?\s+|gl\.?\s+)?(?:" + _PERSON_3 + r")(?!\w)", re.I),
     fastre.compile(r"(?<![\w,.])(?P<age>\d{1,3})\s*(?i:år|aar)\s*,?\s*[KM](?!\w)"),  # "35 år M", "61 år K"
     fastre.compile(r"(?i:" + _PERSON_4 + r")\s+(?:på|paa)\s+(?P<age>\d{1,3})\s*(?:år|aar)(?!\w)", re.I),
     fastre.compile(r"(?i:" + _PERSON_5 + r")\s*\((?P<age>\d{1,3})(?:\s*år)?\)", re.I),

@@ -94,7 +94,7 @@ ANSWER_NO = ContextRule("engine.answer_no", "nei", "NEGATED_EXISTENCE", "BACKWAR
 def _answered_no(words: list[str], sent_bounds: dict) -> list:
     """Scopes over a question answered "Nei." in the next sentence ("Feber? Nei.")."""
     out: list = []
-    if "?" not in words:
+    if "?" not in words or not any(w.lower() in NO_ANSWERS for w in words):
         return out
     for k in range(1, len(sent_bounds)):
         a, b = sent_bounds[k]

@@ -11,6 +11,18 @@ LIST_STOPS = frozenset({"HISTORICAL", "AFFIRMED", "TERMINATE", "VERB", "NEGATED_
 MAX_ITEMS = 40
 #: Coordinators that close a list ("A, B eller C"); not "/" ("feber/frysninger, vekttap").
 CLOSERS = frozenset({"og", "eller", "samt", "el", "el.", "og/eller"})
+#: Words of an onset or a course (nb/nn/da). A comma part with one before its coordinator
+#: tells what happened, so it is a new statement, not an item of the negated list: "Ingen
+#: parestesier, urinretensjon siden i natt", "Ingen utstråling, økende smerter om natten".
+#: (After the coordinator they are the list's time frame: "Ingen feber, vekttap eller
+#: nattesmerter siste måneder".)
+ONSET_WORDS = frozenset({
+    "siden", "sidan", "igår", "går", "morges", "aftes", "nat", "natt", "inatt", "inat",
+    "økende", "økte", "tiltakende", "tiltagende", "aukande", "aukar", "tiltar", "tiltager",
+    "forverret", "forverra", "forværret",
+    "nyoppstått", "nyoppståtte", "nyopstået", "nyopståede", "nytilkommen", "nytilkomne", "nytilkommet",
+    "debuterte", "debuterede", "progredierende", "progressiv", "progressive", "stadig", "plutselig",
+    "pludselig", "brått", "akutt", "akut"})
 
 
 def _bare_item(words, part: list[int], stops: dict, covered) -> bool:
@@ -20,7 +32,7 @@ def _bare_item(words, part: list[int], stops: dict, covered) -> bool:
     head = part if coord is None else part[:coord + 2]  # up to the item after the coordinator
     alpha = [t for t in head if any(ch.isalpha() for ch in words[t]) and words[t].lower() not in COORDINATORS]
     listy = (len(alpha) <= LIST_WORDS or (coord is not None and coord <= LIST_WORDS)) \
-        and not any(DIGIT.search(words[t]) for t in head) \
+        and not any(DIGIT.search(words[t]) or words[t].lower() in ONSET_WORDS for t in head) \
         and not any(stops.get(t) in LIST_STOPS for t in head)
     if listy and covered is not None:
         listy = any(covered[t] or words[t].lower() in COORDINATORS for t in head)
