@@ -141,3 +141,27 @@ def test_danish_short_age(text, expected):
 ])
 def test_days_as_dg(text, weeks):
     assert durations(text)[0].value == weeks
+
+
+@pytest.mark.parametrize("lang,sentence", [
+    ("nb", "Ingen utstråling, nattesmerter."),
+    ("nb", "Ikke traume, vekttap."),
+    ("nn", "Ikkje utstråling, nattesveitte."),
+    ("da", "Ingen udstråling, natlige smerter."),
+])
+def test_a_two_part_list_without_coordinator_is_never_declined(lang, sentence):
+    """Whether the negator reaches past the comma is a guess: manual, not decline."""
+    report = check(lang, sentence)
+    assert report["action"] == "manual", report["action"]
+    assert [f for f in report["findings"] if f["rule"] == "SAFE-001"]
+
+
+@pytest.mark.parametrize("lang,sentence", [
+    ("nb", "Ingen feber, nattesvette, vekttap."),
+    ("nb", "Ingen utstråling, ingen nattesmerter."),
+    ("nn", "Sjølv frisk, ikkje vekttap, søv godt om natta."),
+    ("da", "Ingen feber, nattesved, vægttab."),
+    ("da", "Ingen udstråling, normal vandladning."),
+])
+def test_a_negated_list_or_a_second_negation_may_still_be_declined(lang, sentence):
+    assert check(lang, sentence)["action"] == "decline"

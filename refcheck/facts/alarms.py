@@ -18,7 +18,9 @@ weight, night, trauma, steroids, immunosuppression, IV drugs …). It is *resolv
   member's or to be ruled out.
 
 Anything else is *unresolved*: the judge turns a decline into ``manual`` with a warning
-finding that quotes the words (rule SAFE-001).
+finding that quotes the words (rule SAFE-001). So is an alarm word whose only negation is
+a guess: the second part of a two-part list without a coordinator ("Ingen utstråling,
+nattesmerter"), unless it is one of the referral's red flags.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from functools import lru_cache
 
 from ..errors import data_error
 from ..nlp.extensions import state
+from ..nlp.context_rules import COMMAS, COORDINATORS
 from ..nlp.negation_owners import NEGATORS
 
 NOT_PRESENT = {"NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "RULE_OUT"}
@@ -105,12 +108,15 @@ def unresolved(doc, lang: str, flag_codes: set[str], region: str | None = None,
         return []
     benign = m.hits("BENIGN", atoms, pos)
     spans = []  # (tok start, tok end, resolved?) of the mentions
+    flag_spans = []  # (tok start, tok end, True) of the mentions that are the referral's red flags
     for mention in (state(doc).mentions or []):
-        resolved = _resolves(mention.modifiers, mention.context) or (
-            mention.category == "red_flag" and mention.code in flag_codes)
-        spans.append((mention.tok_start, mention.tok_end, resolved))
+        flag = mention.category == "red_flag" and mention.code in flag_codes
+        spans.append((mention.tok_start, mention.tok_end, _resolves(mention.modifiers, mention.context) or flag))
+        if flag:
+            flag_spans.append((mention.tok_start, mention.tok_end, True))
     spans += [(s, e, True) for s, e in read_away or ()]
     scopes = state(doc).scopes or []
+    unsure = _unsure_items(scopes, words)
     from ..nlp.context import apply
 
     out: list[Alarm] = []
@@ -121,13 +127,34 @@ def unresolved(doc, lang: str, flag_codes: set[str], region: str | None = None,
         seen.add(s)
         if any(bs <= s and e <= be for bs, be in benign):
             continue
-        inside = [r for ms, me, r in spans if ms <= s and e <= me]
-        if inside and any(inside):
-            continue
-        mods, why = apply(scopes, words, s, e)
-        if _resolves(mods, why):
+        if not any(a <= s < b for a, b in unsure):
+            inside = [r for ms, me, r in spans if ms <= s and e <= me]
+            if inside and any(inside):
+                continue
+            mods, why = apply(scopes, words, s, e)
+            if _resolves(mods, why):
+                continue
+        elif any(ms <= s and e <= me and r for ms, me, r in flag_spans):
             continue
         out.append(Alarm(info.starts[s], info.ends[e - 1], code, info.text[info.starts[s]:info.ends[e - 1]]))
+    return out
+
+
+def _unsure_items(scopes, words: list[str]) -> list[tuple[int, int]]:
+    """Token ranges whose negation is only a guess: the second part of a two-part list
+    without a coordinator that a forward negation runs over ("Ingen utstråling, natlige
+    smerter", "Ikke traume, vekttap"). Whether the negator reaches past the comma is the
+    writer's secret, so an alarm word there stays unresolved (manual, never decline). A
+    list of three or more parts ("Ingen feber, nattesvette, vekttap") or one with its
+    coordinator ("Ingen feber, vekttap eller nattesmerter") reads as a negated list."""
+    out = []
+    for lo, hi, t_start, t_end, rule in scopes:
+        if rule.category != "NEGATED_EXISTENCE" or lo != t_end or hi - lo < 3:
+            continue
+        inside = words[lo:hi]
+        commas = [lo + k for k, w in enumerate(inside) if w in COMMAS]
+        if len(commas) == 1 and not any(w.lower() in COORDINATORS for w in inside):
+            out.append((commas[0] + 1, hi))
     return out
 
 
