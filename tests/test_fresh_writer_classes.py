@@ -165,3 +165,25 @@ def test_a_two_part_list_without_coordinator_is_never_declined(lang, sentence):
 ])
 def test_a_negated_list_or_a_second_negation_may_still_be_declined(lang, sentence):
     assert check(lang, sentence)["action"] == "decline"
+
+
+@pytest.mark.parametrize("lang,sentence", [
+    ("nb", "Henvises for å utelukke cauda equina."),
+    ("nb", "Kan cauda equina utelukkes?"),
+    ("nn", "Ønskjer å utelukke cauda equina."),
+    ("da", "MR mhp. at udelukke cauda equina-syndrom."),
+])
+def test_a_request_to_rule_out_an_emergency_is_never_declined(lang, sentence):
+    """Unlike a cancer the referrer wants excluded (declined without red flags), a cauda
+    equina the referrer wants excluded tells a suspicion of an emergency: manual."""
+    report = check(lang, sentence)
+    assert report["action"] == "manual", report["action"]
+    assert [f for f in report["findings"] if f["rule"] == "SAFE-001"]
+
+
+@pytest.mark.parametrize("lang,sentence", [
+    ("nb", "Cauda equina ble utelukket ved MR i fjor."),
+    ("da", "Ingen tegn på cauda equina."),
+])
+def test_a_done_or_denied_emergency_may_still_be_declined(lang, sentence):
+    assert check(lang, sentence)["action"] == "decline"

@@ -11,7 +11,8 @@ weight, night, trauma, steroids, immunosuppression, IV drugs …). It is *resolv
 - it lies in a lexicon or concept mention that ConText found negated, hypothetical, a
   family member's or to be ruled out (but not when the rule-out is the referrer's own
   open question, a negated one: "malignitet kan ikke utelukkes", "brudd er ikke
-  utelukket", "kan ikkje utelukke infeksjon" — an alarm the desk must see);
+  utelukket", "kan ikkje utelukke infeksjon" — an alarm the desk must see; nor when what
+  is to be ruled out is an emergency, "for å utelukke cauda equina");
 - it lies in a red-flag mention whose code is one of the referral's red flags, or one the
   facts read and set aside for a stated reason (a morning stiffness of 10 minutes);
 - ConText, applied to the word itself, finds it negated, hypothetical, a family
@@ -35,12 +36,20 @@ from ..nlp.negation_owners import NEGATORS
 NOT_PRESENT = {"NEGATED_EXISTENCE", "HYPOTHETICAL", "FAMILY", "RULE_OUT"}
 
 
-def _resolves(mods: set[str], why) -> bool:
+#: Codes of the emergency pathway: a request to rule one out ("for å utelukke cauda
+#: equina") tells a suspicion the desk must see, so it never resolves the words.
+URGENT_CODES = frozenset({"cauda_equina", "progressive_neuro_deficit"})
+
+
+def _resolves(mods: set[str], why, code: str | None = None) -> bool:
     """Whether modifiers ``mods`` (decided by triggers ``why``: (text, category)) put a word
-    out of the patient's present: a rule-out alone does not when it is a negated one
-    ("kan ikke utelukkes", "ikke avkreftet": the finding stays open)."""
+    of alarm code ``code`` out of the patient's present: a rule-out alone does not when it
+    is a negated one ("kan ikke utelukkes", "ikke avkreftet": the finding stays open), nor
+    when the code is an emergency one (:data:`URGENT_CODES`)."""
     hidden = mods & NOT_PRESENT
     if hidden == {"RULE_OUT"}:
+        if code in URGENT_CODES:
+            return False
         return not any(cat == "RULE_OUT" and any(w.lower() in NEGATORS for w in text.split()) for text, cat in why)
     return bool(hidden)
 
@@ -111,7 +120,8 @@ def unresolved(doc, lang: str, flag_codes: set[str], region: str | None = None,
     flag_spans = []  # (tok start, tok end, True) of the mentions that are the referral's red flags
     for mention in (state(doc).mentions or []):
         flag = mention.category == "red_flag" and mention.code in flag_codes
-        spans.append((mention.tok_start, mention.tok_end, _resolves(mention.modifiers, mention.context) or flag))
+        code = mention.code if mention.category == "red_flag" else None
+        spans.append((mention.tok_start, mention.tok_end, _resolves(mention.modifiers, mention.context, code) or flag))
         if flag:
             flag_spans.append((mention.tok_start, mention.tok_end, True))
     spans += [(s, e, True) for s, e in read_away or ()]
@@ -132,7 +142,7 @@ def unresolved(doc, lang: str, flag_codes: set[str], region: str | None = None,
             if inside and any(inside):
                 continue
             mods, why = apply(scopes, words, s, e)
-            if _resolves(mods, why):
+            if _resolves(mods, why, code):
                 continue
         elif any(ms <= s and e <= me and r for ms, me, r in flag_spans):
             continue
