@@ -187,3 +187,21 @@ def test_a_request_to_rule_out_an_emergency_is_never_declined(lang, sentence):
 ])
 def test_a_done_or_denied_emergency_may_still_be_declined(lang, sentence):
     assert check(lang, sentence)["action"] == "decline"
+
+
+@pytest.mark.parametrize("lang,sentence", [
+    ("nb", "Blære- og tarmfunksjon upåfallende."),
+    ("nn", "Blære- og tarmfunksjon upåfallande."),
+    ("da", "Vandladning og afføring som sædvanlig."),
+    ("da", "Blære og tarm: upåfaldende."),
+])
+def test_normal_bladder_and_bowel_after_the_words_may_be_declined(lang, sentence):
+    assert check(lang, sentence)["action"] == "decline"
+
+
+@pytest.mark.parametrize("lang,sentence", [
+    ("nb", "Blærefunksjon upåfallende, men nummen i setet siden i går."),
+    ("da", "Afføring som sædvanlig, men han kan ikke mærke, når han skal tisse."),
+])
+def test_a_normal_function_does_not_hide_the_cauda_sign_after_it(lang, sentence):
+    assert check(lang, sentence)["action"] == "escalate"
