@@ -205,3 +205,11 @@ def test_normal_bladder_and_bowel_after_the_words_may_be_declined(lang, sentence
 ])
 def test_a_normal_function_does_not_hide_the_cauda_sign_after_it(lang, sentence):
     assert check(lang, sentence)["action"] == "escalate"
+
+
+def test_nynorsk_trass_ends_a_negation():
+    from refcheck.context import annotate
+
+    text = "Ingen nummenheit trass kraftige nattesmerter."
+    start = text.index("nattesmerter")
+    assert not annotate(text, [(start, start + len("nattesmerter"))], language="nn")[0].negated
