@@ -112,12 +112,21 @@ class DaskChecker:
             raise RuntimeError("the workers' pseudonym key differs from the driver's (set REFCHECK_AUDIT_KEY on both)")
 
     def submit(self, window: list[tuple[int, InputRecord]]):
-        """Send ``window`` to the workers, a task per batch; :meth:`result` gathers it in order."""
-        batches = [window[i:i + BATCH] for i in range(0, len(window), BATCH)]
-        return self.client.map(_check_batch, batches, keep_ids=self.keep_ids, include_text=self.include_text,
-                               guideline=self.guideline, expected=self.expected, pure=False)
+        """Send ``window`` to the workers, a task per batch; :meth:`result` gathers it in order.
 
-    def result(self, futures) -> list[tuple[dict, list[dict]]]:
+        The batches are scattered to the workers first, so the task graph holds only their
+        keys: referral text never passes through the scheduler, which keeps the graphs of
+        its last 100 computations (``distributed.diagnostics.computations.max-history``).
+        With the records in the graph, the driver of a local cluster grew by about 2 MB per
+        1,000 referrals (244 MB at 20k, 399 MB at 100k)."""
+        batches = [window[i:i + BATCH] for i in range(0, len(window), BATCH)]
+        data = self.client.scatter(batches, hash=False)
+        futures = self.client.map(_check_batch, data, keep_ids=self.keep_ids, include_text=self.include_text,
+                                  guideline=self.guideline, expected=self.expected, pure=False)
+        return data, futures
+
+    def result(self, handle) -> list[tuple[dict, list[dict]]]:
+        _, futures = handle  # the scattered batches are released with the handle
         return [result for batch in self.client.gather(futures) for result in batch]
 
     def close(self) -> None:
