@@ -71,7 +71,7 @@ def extract(doc: Doc, lang: str, guideline: str, meta: dict) -> Facts:
     mentions: list[Mention] = state(doc).mentions or []
     sents = state(doc).tokens.sentences()
     _patient(f, text)
-    _exam(f, mentions)
+    _exam(f, mentions, text)
     _structured_fields(f, meta)
     seen_flags = _mentioned(f, text, mentions, sents)
     measured = measures.measured_flags(f, doc, text, sents, seen_flags, mentions)
@@ -109,13 +109,13 @@ def _patient(f: Facts, text: str) -> None:
         f.sex = s.value
 
 
-def _exam(f: Facts, mentions: list[Mention]) -> None:
+def _exam(f: Facts, mentions: list[Mention], text: str) -> None:
     """Modality, region and laterality of the exam asked for."""
     mod = _first(mentions, "modality")
     if mod:
         f.modality = mod.code
         f.evidence["modality"] = (mod.start, mod.end)
-    f.region = _region(mentions, mod)
+    f.region = _region(mentions, mod, text)
     f.laterality = _laterality(mentions, mod)
 
 
@@ -341,9 +341,18 @@ def _in_question_sentence(m: Mention, text: str, sents: list[tuple[int, int]]) -
     return False
 
 
-def _region(mentions: list[Mention], modality: Mention | None) -> str | None:
-    """The exam's region: the one named in the modality's sentence, else the first named."""
+#: words before a limb that make it where a spinal pain radiates to ("ned i venstre ben til
+#: ydersiden af foden"), not the exam's region
+_RADIATES = re.compile(r"(?i)(?:\bned\s+(?:i|til|mot|langs)|stråler|strålar|stråling|stråle)\b[^.;:\n]{0,40}$")
+_SPINE = frozenset({"cervical_spine", "thoracic_spine", "lumbar_spine", "sacroiliac", "coccyx"})
+
+
+def _region(mentions: list[Mention], modality: Mention | None, text: str = "") -> str | None:
+    """The exam's region: the one named in the modality's sentence, else the first named
+    (not a limb that a pain radiates to: then a diagnosis may name the region)."""
     regions = [m for m in mentions if m.category == "region" and not m.negated]
+    if modality is None or all(m.sent != modality.sent for m in regions):
+        regions = [m for m in regions if m.code in _SPINE or not _RADIATES.search(text[max(0, m.start - 45):m.start])]
     if not regions:
         return None
     specific = [m for m in regions if m.code != "spine"]

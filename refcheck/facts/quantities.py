@@ -17,7 +17,7 @@ _NUMBER_WORDS = {
 }
 _UNIT_WEEKS = {"d": 1 / 7, "w": 1.0, "m": 4.35, "y": 52.0}
 _UNITS = (
-    r"(?P<unit>dager|dagar|dage|dagen|dag|dg\.?|døgn|døgnet|d\b|uker|ukene|uka|uke|veker|vekene|veka|veke|uger|ugerne|ugers|uge|"
+    r"(?P<unit>dager|dagar|dage|dagen|dag|dgr\.?|dg\.?|døgn|døgnet|d\b|uker|ukene|uka|uke|veker|vekene|veka|veke|uger|ugerne|ugers|uge|"
     r"ukers|vekers|u\b|måneder|månedene|måneders|måned|månader|månadene|månad|mnd\.?|mndr\.?|mdr\.?|md\.|"
     r"halvår|år|års|aar|åra)"
 )
@@ -152,6 +152,8 @@ _AGE_PATTERNS = [
     fastre.compile(r"(?<!\w)(?P<age>\d{1,3})\s*(?:år|å\.)\s*,?\s*(?:gammel\s+|gml\.?\s+|gl\.?\s+)?(?:" + _PERSON_3 + r")(?!\w)", re.I),
     fastre.compile(r"(?<![\w,.])(?P<age>\d{1,3})\s*(?i:år|aar)\s*,?\s*[KM](?!\w)"),  # "35 år M", "61 år K"
     fastre.compile(r"(?i:" + _PERSON_4 + r")\s+(?:på|paa)\s+(?P<age>\d{1,3})\s*(?:år|aar)(?!\w)", re.I),
+    # "Han er 44 år.", "Pasienten er 67 år": not "det er 5 år siden"
+    fastre.compile(r"(?<!\w)(?i:" + _PERSON_4 + r")\s+(?:er|var)\s+(?P<age>\d{1,3})\s*(?:år|aar)(?!\w)(?!\s+(?:siden|sidan|etter|efter))", re.I),
     fastre.compile(r"(?i:" + _PERSON_5 + r")\s*\((?P<age>\d{1,3})(?:\s*år)?\)", re.I),
     fastre.compile(r"^[ \t]*(?P<age>\d{1,3})[ \t]*(?:år|aar)\b", re.I | re.M),  # [ \t]: \s would rescan every line break
     # a sentence that is only an age, at the end of a line: "Lumbago 5 veker. 48 år."

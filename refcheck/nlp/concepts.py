@@ -19,7 +19,9 @@ A group member is one or more words; each word is
 - ``pre*``: a folded token beginning with ``pre``;
 - ``*part*``: a folded token containing ``part`` (compounds: ``*sfinkter*`` in
   "analsfinktertonus");
-- ``*end``: a folded token ending with ``end``.
+- ``*end``: a folded token ending with ``end``;
+- ``=word``: a token that is ``word`` lowercased, accents kept (Nynorsk "=òg", also,
+  which folds to the conjunction "og").
 
 The words of a multi-word member may have up to ``GAP`` tokens between them ("kjenner han
 ikke"). A required group may be met by the anchor token itself when a compound holds both
@@ -59,7 +61,9 @@ class Concept:
 
 
 def _atom(word: str, key) -> tuple[str, str]:
-    """(kind, value) of one pattern word: k = key, p = prefix, i = infix, s = suffix."""
+    """(kind, value) of one pattern word: k = key, p = prefix, i = infix, s = suffix, e = exact."""
+    if len(word) > 1 and word.startswith("="):
+        return "e", word[1:].lower()
     if len(word) > 2 and word.startswith("*") and word.endswith("*"):
         return "i", _fold(word[1:-1])
     if len(word) > 1 and word.startswith("*"):
@@ -103,10 +107,13 @@ class ConceptMatcher:
                 if g not in self.groups:
                     raise data_error("RC511", id=c.id, group=g)
         self._by_key: dict[str, list[int]] = {}
+        self._exact: dict[str, list[int]] = {}
         prefixes, infixes, suffixes = [], [], []
         for (kind, value), i in atoms.items():
             if kind == "k":
                 self._by_key.setdefault(value, []).append(i)
+            elif kind == "e":
+                self._exact.setdefault(value, []).append(i)
             elif kind == "p":
                 prefixes.append((value, i))
             elif kind == "i":
@@ -143,6 +150,8 @@ class ConceptMatcher:
         hit = self._cache.get(word)
         if hit is None:
             out = set(self._by_key.get(self._key(word), ()))
+            if self._exact:
+                out.update(self._exact.get(word.lower(), ()))
             folded = _fold(word)
             if self._any_sub is not None and self._any_sub.search(folded):
                 out.update(i for v, i in self._prefixes if folded.startswith(v))

@@ -37,7 +37,7 @@ CATEGORY_CODES: dict[str, tuple[str, ...]] = {
     "treatment": ("prior_treatment",),
     "intent": ("surgery_considered", "follow_up", "treatment_wish", "xray_negative", "repeat_measurement",
                "pregnancy", "prior_back_surgery", "mr_contraindicated", "screening", "gradual_unexplained", "no_treatment_wish",
-               "myelography"),
+               "myelography", "no_surgery"),
     "risk_factor": ("early_menopause", "smoking", "low_bmi", "corticosteroid_use", "fall_tendency", "heredity",
                     "previous_fragility_fracture"),
     "modality": ("MR", "CT", "XR", "US", "DXA", "NM", "other"),
