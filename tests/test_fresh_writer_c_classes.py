@@ -293,3 +293,15 @@ def test_normal_voiding_does_not_hide_the_next_clause(monkeypatch, lang, sentenc
 ])
 def test_no_effect_despite_treatment_and_growing_worse(lang, text, improving):
     assert refcheck.check(text, language=lang).to_dict()["history"]["improving"] is improving
+
+
+@pytest.mark.parametrize("lang,text,modality", [
+    ("da", "Kontrol-MR af lænden. Kvinde 40 år med kendt diskusprolaps L5/S1.", "MR"),
+    ("nb", "Kontroll-MR av korsryggen ønskes. Mann 51 år, kjent prolaps.", "MR"),
+    ("nb", "Rygg-MR. Mann 51 år med isjias i 8 uker.", "MR"),
+    ("nn", "Kne-MR. Kvinne 33 år med låsing i kneet.", "MR"),
+    ("da", "Kontrolrøntgen af venstre hofte. Kvinde 70 år med kendt artrose.", "XR"),
+    ("nb", "Kontroll-CT av brystryggen. Mann 66 år, kjent kompresjonsbrudd Th12.", "CT"),
+])
+def test_a_modality_in_a_hyphenated_compound(lang, text, modality):
+    assert refcheck.check(text, language=lang).to_dict()["exam"]["modality"] == modality
