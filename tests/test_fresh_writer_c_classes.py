@@ -305,3 +305,98 @@ def test_no_effect_despite_treatment_and_growing_worse(lang, text, improving):
 ])
 def test_a_modality_in_a_hyphenated_compound(lang, text, modality):
     assert refcheck.check(text, language=lang).to_dict()["exam"]["modality"] == modality
+
+
+# ------------------------------------------------------------ fourth writer (eval/fresh_writers_e.jsonl)
+@pytest.mark.parametrize("lang,sentence", [
+    ("da", "Ingen feber el. vægttab."),
+    ("da", "Ingen nattesmerter, ingen ridebukseanæstesi el. inkontinens."),
+    ("nb", "Ingen feber el. vekttap."),
+])
+def test_el_abbreviates_eller_in_a_negated_list(monkeypatch, lang, sentence):
+    report = appended(monkeypatch, lang, sentence)
+    assert flags(report) == set(), (sentence, flags(report))
+    assert report["action"] == "decline"
+
+
+def test_el_does_not_end_the_sentence_of_an_affirmed_list(monkeypatch):
+    report = appended(monkeypatch, "da", "Har haft feber el. kulderystelser i tre dage.")
+    assert "fever_infection" in flags(report)
+
+
+@pytest.mark.parametrize("lang,sentence", [
+    ("nb", "Nattesmerter? Nei, men merker det når hun snur seg."),
+    ("nn", "Feber? Nei, berre litt frysing i helga."),
+    ("da", "Natlige smerter? Nej, kun når han vender sig."),
+])
+def test_a_no_that_opens_the_answer_denies_the_question(monkeypatch, lang, sentence):
+    report = appended(monkeypatch, lang, sentence)
+    assert "night_rest_pain" not in flags(report) and "fever_infection" not in flags(report)
+
+
+def test_a_no_answer_does_not_deny_what_the_answer_adds(monkeypatch):
+    report = appended(monkeypatch, "nb", "Feber? Nei, men har gått ned 7 kg siden sommeren.")
+    assert "weight_loss" in flags(report)
+
+
+@pytest.mark.parametrize("lang,sentence", [
+    ("nb", "Røde flagg: feber-/vekttap-/nattesmerter-/traume-"),
+    ("nb", "Feber-/vekttap-/kreft-."),
+    ("da", "Røde flag: feber-/vægttab-/natlige smerter-/traume-"),
+])
+def test_a_slashed_list_of_minus_marks_is_denied(monkeypatch, lang, sentence):
+    report = appended(monkeypatch, lang, sentence)
+    assert flags(report) == set(), (sentence, flags(report))
+    assert report["action"] == "decline"
+
+
+@pytest.mark.parametrize("lang,sentence", [
+    ("nb", "Røde flagg: feber-/vekttap-/nattesmerter+/traume-"),
+    ("nb", "Røde flagg: feber-/vekttap+"),
+    ("da", "Røde flag: feber-/vægttab+/traume-"),
+])
+def test_a_plus_in_a_slashed_list_is_never_declined(monkeypatch, lang, sentence):
+    report = appended(monkeypatch, lang, sentence)
+    assert report["action"] != "decline", sentence
+
+
+def test_a_minus_mark_alone_negates_without_other_triggers():
+    report = refcheck.check("MR LS. Mann 29 år, ryggsmerter 10 dager. Feber -, vekttap -.", language="nb").to_dict()
+    assert {f["code"] for f in report["red_flags"]} == set()
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("nb", "Spm: noe alvorlig?\nMR lumbal. Kvinne 52 år, vondt i ryggen i 5 uker. Har gått ned 9 kg siden nyttår.\nUs: øm lumbalt."),
+    ("da", "Spørgsmål: malignitet?\nMR af lænden. Mand 60 år, lændesmerter i 4 uger. Har tabt 7 kg uden at prøve.\nObj.: øm L3."),
+])
+def test_a_one_line_question_first_does_not_swallow_the_referral(lang, text):
+    report = refcheck.check(text, language=lang).to_dict()
+    assert "weight_loss" in {f["code"] for f in report["red_flags"]}
+    assert report["action"] != "decline"
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("nb", "Kvinne 45 år med ryggsmerter i 2 måneder. Det går gradvis bedre med trening."),
+    ("nn", "Kvinne 45 år med ryggsmerter i 2 månader. Det går betre no."),
+    ("da", "Kvinde 45 år med lændesmerter i 2 måneder. Det går lidt bedre."),
+])
+def test_it_goes_better_is_improvement(lang, text):
+    assert refcheck.check(text, language=lang).to_dict()["history"]["improving"] is True
+
+
+@pytest.mark.parametrize("lang,sentence", [
+    ("nn", "Vasslating/avføring: normalt."),
+    ("nb", "Vannlating og avføring: normal."),
+    ("da", "Vandladning/afføring: normal."),
+])
+def test_voiding_colon_normal_is_no_alarm(monkeypatch, lang, sentence):
+    assert appended(monkeypatch, lang, sentence)["action"] == "decline"
+
+
+@pytest.mark.parametrize("lang,sentence,code", [
+    ("da", "Han vågner hver nat af smærterne.", "night_rest_pain"),
+    ("da", "Føler sig småsløj og træt om aftenen.", "general_malaise"),
+    ("nb", "Kjenner seg småsyk og slapp.", "general_malaise"),
+])
+def test_everyday_words_and_a_common_misspelling(monkeypatch, lang, sentence, code):
+    assert code in flags(appended(monkeypatch, lang, sentence))

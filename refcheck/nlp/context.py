@@ -92,14 +92,15 @@ ANSWER_NO = ContextRule("engine.answer_no", "nei", "NEGATED_EXISTENCE", "BACKWAR
 
 
 def _answered_no(words: list[str], sent_bounds: dict) -> list:
-    """Scopes over a question answered "Nei." in the next sentence ("Feber? Nei.")."""
+    """Scopes over a question answered "Nei" first in the next sentence ("Feber? Nei.")."""
     out: list = []
     if "?" not in words or not any(w.lower() in NO_ANSWERS for w in words):
         return out
     for k in range(1, len(sent_bounds)):
         a, b = sent_bounds[k]
         said = [t for t in range(a, b) if any(ch.isalnum() for ch in words[t])]
-        if len(said) == 1 and words[said[0]].lower() in NO_ANSWERS:
+        if said and words[said[0]].lower() in NO_ANSWERS and (  # "Nei." / "Nei, men kjenner det …"
+                len(said) == 1 or said[0] + 1 < b and words[said[0] + 1] in (",", ";", "–", "-")):
             qa, qb = sent_bounds[k - 1]
             if any(words[t] == "?" for t in range(qa, qb)):
                 out.append((qa, qb, said[0], said[0] + 1, ANSWER_NO))
@@ -380,7 +381,7 @@ def doc_scopes(doc) -> list:
     if scopes is None:
         info = state(doc).tokens
         triggers = state(doc).triggers
-        if not triggers or not info.words:
+        if not info.words or not (triggers or "-" in info.words or "?" in info.words):  # minus marks, answers
             scopes = []
         else:
             scopes = state(doc).context_engine.scopes(info.words, info.sent_of, info.sent_bounds, triggers,
@@ -409,7 +410,7 @@ class ContextComponent:
         triggers = self.engine.triggers(info.words)
         state(doc).triggers = triggers
         mentions = (state(doc).mentions or []) + (state(doc).cues or [])
-        if not mentions or not triggers:
+        if not mentions or not (triggers or "-" in info.words or "?" in info.words):  # minus marks, answers
             state(doc).scopes = None if triggers else []  # None: not computed (doc_scopes computes them on demand)
             return doc
         covered = covered_tokens(doc, len(info.words))

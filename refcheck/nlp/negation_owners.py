@@ -129,13 +129,30 @@ def minus_marks(words: list[str], sent_bounds: dict) -> list:
     three words."""
     out: list = []
     if "-" not in words:
-        return out
+        if not any(len(w) > 2 and w[-1] == "-" for w in words):
+            return out
+        return _marked_words(words, sent_bounds)
+    out += _marked_words(words, sent_bounds)
     for a, b in sent_bounds.values():
         for t in range(a + 1, b):
             if words[t] == "-" and any(ch.isalpha() for ch in words[t - 1]) \
-                    and (t + 1 >= b or words[t + 1] in _MARK_ENDS or "\n" in words[t + 1]):
+                    and (t + 1 >= b or words[t + 1] in _MARK_ENDS or words[t + 1] == "/" or "\n" in words[t + 1]):
                 lo = t
-                while lo > a and lo > t - 3 and words[lo - 1] not in _MARK_ENDS:
+                while lo > a and lo > t - 3 and words[lo - 1] not in _MARK_ENDS and words[lo - 1] != "/":
                     lo -= 1
                 out.append((lo, t, t, t + 1, MINUS))
+    return out
+
+
+def _marked_words(words: list[str], sent_bounds: dict) -> list:
+    """A word that carries its own minus in a slashed list ("feber-/vekttap-/traume-"):
+    the word is denied."""
+    out: list = []
+    for a, b in sent_bounds.values():
+        for t in range(a, b):
+            w = words[t]
+            if len(w) > 2 and w[-1] == "-" and w[-2].isalpha() and (
+                    t + 1 >= b or words[t + 1] in ("/", *_MARK_ENDS) or "\n" in words[t + 1]) and (
+                    t + 1 < b and words[t + 1] == "/" or t > a and words[t - 1] == "/"):
+                out.append((t, t + 1, t, t + 1, MINUS))
     return out

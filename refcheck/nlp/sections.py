@@ -93,6 +93,12 @@ class SectionDetector:
         sections: list[Section] = []
         for i, (start, body_start, category) in enumerate(heads):
             end = heads[i + 1][0] if i + 1 < len(heads) else len(text)
+            if category == "clinical_question":
+                # "Spm: noe alvorlig?" on a line of its own, the referral after it: the
+                # question ends with its line (a header alone on its line keeps its list)
+                nl = text.find("\n", body_start, end)
+                if nl > 0 and text[body_start:nl].strip().endswith("?"):
+                    end = nl
             sections.append(Section(category, start, body_start, end))
         state(doc).sections = sections
         if sections:

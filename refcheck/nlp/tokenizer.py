@@ -24,11 +24,11 @@ def tokenizer_parts(defaults, lang: str) -> tuple:
     """(suffix_search, infix_finditer, refcheck's own special cases) for ``lang``.
 
     Numbers directly followed by sentence punctuation ("CRP 45.") and slashes between
-    words ("ve./hø.", "nakke/skulder") are split; clinicians' abbreviations stay one token.
+    words ("ve./hø.", "nakke/skulder", "feber-/vekttap-") are split; clinicians' abbreviations stay one token.
     """
     suffix_search = compile_suffix_regex(list(defaults.suffixes) + [r"(?<=[0-9])\.", r"(?<=[0-9])°"]).search
     infix_finditer = compile_infix_regex(
-        list(defaults.infixes) + [r"(?<=[a-zA-ZæøåÆØÅ.])/(?=[a-zA-ZæøåÆØÅ])"]).finditer
+        list(defaults.infixes) + [r"(?<=[a-zA-ZæøåÆØÅ.\-])/(?=[a-zA-ZæøåÆØÅ])", r"(?<=[a-zA-ZæøåÆØÅ])[-+](?=/[a-zA-ZæøåÆØÅ])"]).finditer
     abbr = abbreviations_for(lang)
     own = [variant for form in abbr if form.endswith(".") or "/" in form or "-" in form
            for variant in sorted({form, form.capitalize(), form.upper()})]
