@@ -325,7 +325,7 @@ def evaluate(
     gold: Optional[list[Path]] = typer.Argument(
         None, help="Gold JSONL file(s) in the contract's examples format; each is scored as its own set. "
                    "Without files: the samples, eval/heldout.jsonl, eval/fresh_writers.jsonl, "
-                   "eval/fresh_writers_c.jsonl and "
+                   "eval/fresh_writers_c.jsonl, eval/fresh_writers_e.jsonl and "
                    "../shared/eval/cross_writer.jsonl, "
                    "whichever exist."),
     show_errors: int = typer.Option(0, "--show-errors", help="Show up to N errors per field."),
@@ -368,6 +368,7 @@ def _default_gold_sets() -> dict[str, list[Path]]:
     for name, path in (("heldout (ours, other author)", Path("eval/heldout.jsonl")),
                        ("fresh_writers (ours, other author)", Path("eval/fresh_writers.jsonl")),
                        ("fresh_writers_c (ours, other author)", Path("eval/fresh_writers_c.jsonl")),
+                       ("fresh_writers_e (ours, other author)", Path("eval/fresh_writers_e.jsonl")),
                        ("cross_writer (outside)", Path("../shared/eval/cross_writer.jsonl"))):
         if path.exists():
             out[name] = [path]
